@@ -1,0 +1,147 @@
+#include "config/options.h"
+
+#include <sstream>
+
+#include "core/error.h"
+
+namespace audify {
+namespace {
+
+std::string show(const toml::node& node) {
+  std::ostringstream ss;
+  if (node.is_string()) {
+    ss << '"' << *node.value<std::string>() << '"';
+  } else {
+    node.visit([&ss](const auto& v) { ss << toml::toml_formatter(v); });
+  }
+  return ss.str();
+}
+
+}  // namespace
+
+void fail_bad_value(const std::string& key, const toml::node& node, std::string_view expected,
+                    const std::string& where) {
+  fail("{}: bad value {} for key '{}': expected {}", where, show(node), key, expected);
+}
+
+std::string OptionSchema::full_key(std::string_view key) const {
+  return prefix_.empty() ? std::string(key) : prefix_ + "." + std::string(key);
+}
+
+OptionSchema& OptionSchema::field(std::string_view key, int& ref, std::string_view doc) {
+  fields_.push_back({std::string(key), std::string(doc),
+                     [&ref, k = full_key(key)](const toml::node& n, const std::string& where) {
+                       auto v = n.value_exact<int64_t>();
+                       if (!v || *v < INT32_MIN || *v > INT32_MAX) fail_bad_value(k, n, "an integer", where);
+                       ref = static_cast<int>(*v);
+                     },
+                     [&ref, k = std::string(key)](toml::table& t) { t.insert_or_assign(k, ref); }});
+  return *this;
+}
+
+OptionSchema& OptionSchema::field(std::string_view key, double& ref, std::string_view doc) {
+  fields_.push_back({std::string(key), std::string(doc),
+                     [&ref, k = full_key(key)](const toml::node& n, const std::string& where) {
+                       auto v = n.value<double>();  // integers widen to double
+                       if (!v || !(n.is_floating_point() || n.is_integer()))
+                         fail_bad_value(k, n, "a number", where);
+                       ref = *v;
+                     },
+                     [&ref, k = std::string(key)](toml::table& t) { t.insert_or_assign(k, ref); }});
+  return *this;
+}
+
+OptionSchema& OptionSchema::field(std::string_view key, bool& ref, std::string_view doc) {
+  fields_.push_back({std::string(key), std::string(doc),
+                     [&ref, k = full_key(key)](const toml::node& n, const std::string& where) {
+                       auto v = n.value_exact<bool>();
+                       if (!v) fail_bad_value(k, n, "true or false", where);
+                       ref = *v;
+                     },
+                     [&ref, k = std::string(key)](toml::table& t) { t.insert_or_assign(k, ref); }});
+  return *this;
+}
+
+OptionSchema& OptionSchema::field(std::string_view key, std::string& ref, std::string_view doc) {
+  fields_.push_back({std::string(key), std::string(doc),
+                     [&ref, k = full_key(key)](const toml::node& n, const std::string& where) {
+                       auto v = n.value_exact<std::string>();
+                       if (!v) fail_bad_value(k, n, "a string", where);
+                       ref = *v;
+                     },
+                     [&ref, k = std::string(key)](toml::table& t) { t.insert_or_assign(k, ref); }});
+  return *this;
+}
+
+OptionSchema& OptionSchema::field(std::string_view key, std::vector<int>& ref, std::string_view doc) {
+  fields_.push_back({std::string(key), std::string(doc),
+                     [&ref, k = full_key(key)](const toml::node& n, const std::string& where) {
+                       const toml::array* arr = n.as_array();
+                       if (!arr) fail_bad_value(k, n, "a list of integers", where);
+                       std::vector<int> out;
+                       for (const toml::node& e : *arr) {
+                         auto v = e.value_exact<int64_t>();
+                         if (!v) fail_bad_value(k, n, "a list of integers", where);
+                         out.push_back(static_cast<int>(*v));
+                       }
+                       ref = std::move(out);
+                     },
+                     [&ref, k = std::string(key)](toml::table& t) {
+                       toml::array arr;
+                       for (int v : ref) arr.push_back(v);
+                       t.insert_or_assign(k, std::move(arr));
+                     }});
+  return *this;
+}
+
+const OptionSchema::Field* OptionSchema::find(std::string_view key) const {
+  for (const Field& f : fields_)
+    if (f.key == key) return &f;
+  return nullptr;
+}
+
+void OptionSchema::apply(const toml::table& table, const std::string& where) const {
+  for (const auto& [key, node] : table) {
+    const Field* f = find(key.str());
+    if (!f) {
+      std::string known;
+      for (const Field& g : fields_) known += (known.empty() ? "" : ", ") + g.key;
+      fail("{}: unknown key '{}' (known keys: {})", where, full_key(key.str()), known);
+    }
+    f->set(node, where);
+  }
+}
+
+toml::table parse_override_value(std::string_view value) {
+  try {
+    return toml::parse("value = " + std::string(value));
+  } catch (const toml::parse_error&) {
+    toml::table t;
+    t.insert("value", std::string(value));
+    return t;
+  }
+}
+
+void OptionSchema::apply_override(std::string_view key, std::string_view value,
+                                  const std::string& where) const {
+  toml::table t = parse_override_value(value);
+  toml::table wrapped;
+  wrapped.insert(key, *t.get("value"));
+  apply(wrapped, where);
+}
+
+toml::table OptionSchema::to_table() const {
+  toml::table t;
+  for (const Field& f : fields_) f.put(t);
+  return t;
+}
+
+std::string OptionSchema::describe() const {
+  toml::table values = to_table();
+  std::string out;
+  for (const Field& f : fields_)
+    out += fmt::format("  {:<28} = {:<14} {}\n", full_key(f.key), show(*values.get(f.key)), f.doc);
+  return out;
+}
+
+}  // namespace audify

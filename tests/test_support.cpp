@@ -1,0 +1,80 @@
+#include "test_support.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "core/error.h"
+
+namespace audify::test {
+
+std::optional<std::filesystem::path> shared_dir() {
+  const char* env = std::getenv("AUDIFY_SHARED_DIR");
+  std::filesystem::path dir = env && *env ? env : AUDIFY_SHARED_DIR_DEFAULT;
+  if (std::filesystem::is_directory(dir)) return std::filesystem::canonical(dir);
+  return std::nullopt;
+}
+
+std::optional<std::filesystem::path> shared_path(const std::string& sub) {
+  auto dir = shared_dir();
+  if (!dir || !std::filesystem::exists(*dir / sub)) return std::nullopt;
+  return *dir / sub;
+}
+
+TempDir::TempDir(const std::string& name) {
+  path_ = std::filesystem::path(AUDIFY_BINARY_DIR) / "test-tmp" /
+          (name + "-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(path_);
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+Matrix read_numeric_csv(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) fail("{}: cannot open", path.string());
+  Matrix m;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    std::stringstream ss(line);
+    std::string cell;
+    std::size_t cols = 0;
+    while (std::getline(ss, cell, ',')) {
+      m.data.push_back(std::stof(cell));
+      ++cols;
+    }
+    if (m.rows == 0) m.cols = cols;
+    if (cols != m.cols) fail("{}: ragged row {}", path.string(), m.rows + 1);
+    ++m.rows;
+  }
+  return m;
+}
+
+std::filesystem::path audify_binary() {
+  const char* env = std::getenv("AUDIFY_BIN");
+  if (env && *env) return env;
+  return std::filesystem::path(AUDIFY_BINARY_DIR) / "audify";
+}
+
+int run_command(const std::string& command, std::string* output) {
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return -1;
+  std::array<char, 4096> buf;
+  std::string out;
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+  const int status = ::pclose(pipe);
+  if (output) *output = std::move(out);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace audify::test

@@ -1,0 +1,13 @@
+// Each `audify` subcommand lives in its own cmd_<name>.cpp and registers itself on the app.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace audify::cli {
+
+void add_synth_command(CLI::App& app);
+void add_extract_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
+void add_info_command(CLI::App& app);
+
+}  // namespace audify::cli
