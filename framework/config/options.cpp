@@ -32,7 +32,8 @@ OptionSchema& OptionSchema::field(std::string_view key, int& ref, std::string_vi
   fields_.push_back({std::string(key), std::string(doc),
                      [&ref, k = full_key(key)](const toml::node& n, const std::string& where) {
                        auto v = n.value_exact<int64_t>();
-                       if (!v || *v < INT32_MIN || *v > INT32_MAX) fail_bad_value(k, n, "an integer", where);
+                       if (!v || *v < INT32_MIN || *v > INT32_MAX)
+                         fail_bad_value(k, n, "an integer", where);
                        ref = static_cast<int>(*v);
                      },
                      [&ref, k = std::string(key)](toml::table& t) { t.insert_or_assign(k, ref); }});
@@ -73,7 +74,8 @@ OptionSchema& OptionSchema::field(std::string_view key, std::string& ref, std::s
   return *this;
 }
 
-OptionSchema& OptionSchema::field(std::string_view key, std::vector<int>& ref, std::string_view doc) {
+OptionSchema& OptionSchema::field(std::string_view key, std::vector<int>& ref,
+                                  std::string_view doc) {
   fields_.push_back({std::string(key), std::string(doc),
                      [&ref, k = full_key(key)](const toml::node& n, const std::string& where) {
                        const toml::array* arr = n.as_array();

@@ -36,7 +36,8 @@ class OptionSchema {
   // An enum spelled as one of a fixed set of strings in the config.
   template <typename E>
   OptionSchema& choice(std::string_view key, E& ref,
-                       std::initializer_list<std::pair<const char*, E>> names, std::string_view doc);
+                       std::initializer_list<std::pair<const char*, E>> names,
+                       std::string_view doc);
 
   const std::string& prefix() const { return prefix_; }
   const std::vector<Field>& fields() const { return fields_; }
@@ -70,22 +71,22 @@ OptionSchema& OptionSchema::choice(std::string_view key, E& ref,
   std::string expected = "one of";
   for (const auto& [name, value] : options) expected += " " + name;
   const std::string full = full_key(key);
-  fields_.push_back(Field{
-      std::string(key), std::string(doc) + " (" + expected + ")",
-      [&ref, options, expected, full](const toml::node& node, const std::string& where) {
-        if (auto s = node.value<std::string>()) {
-          for (const auto& [name, value] : options)
-            if (name == *s) {
-              ref = value;
-              return;
-            }
-        }
-        fail_bad_value(full, node, expected, where);
-      },
-      [&ref, options, k = std::string(key)](toml::table& t) {
-        for (const auto& [name, value] : options)
-          if (value == ref) t.insert_or_assign(k, name);
-      }});
+  fields_.push_back(
+      Field{std::string(key), std::string(doc) + " (" + expected + ")",
+            [&ref, options, expected, full](const toml::node& node, const std::string& where) {
+              if (auto s = node.value<std::string>()) {
+                for (const auto& [name, value] : options)
+                  if (name == *s) {
+                    ref = value;
+                    return;
+                  }
+              }
+              fail_bad_value(full, node, expected, where);
+            },
+            [&ref, options, k = std::string(key)](toml::table& t) {
+              for (const auto& [name, value] : options)
+                if (value == ref) t.insert_or_assign(k, name);
+            }});
   return *this;
 }
 

@@ -1,5 +1,6 @@
 // Two tiers of errors (see docs/ARCHITECTURE.md): faults of the user's input (a file, a config key,
-// a value) throw audify::Error with enough context to act on; broken invariants abort via AUDIFY_ASSERT.
+// a value) throw audify::Error with enough context to act on; broken invariants abort via
+// AUDIFY_ASSERT.
 #pragma once
 
 #include <fmt/format.h>
@@ -23,10 +24,10 @@ template <typename... Args>
 
 }  // namespace audify
 
-#define AUDIFY_ASSERT(cond)                                                                   \
-  do {                                                                                        \
-    if (!(cond)) {                                                                            \
+#define AUDIFY_ASSERT(cond)                                                                    \
+  do {                                                                                         \
+    if (!(cond)) {                                                                             \
       std::fprintf(stderr, "audify: internal error: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-      std::abort();                                                                           \
-    }                                                                                         \
+      std::abort();                                                                            \
+    }                                                                                          \
   } while (0)

@@ -15,7 +15,9 @@ Progress::Progress(std::string label, std::size_t total, std::string unit)
       last_draw_(start_),
       tty_(::isatty(STDERR_FILENO) != 0) {}
 
-Progress::~Progress() { finish(); }
+Progress::~Progress() {
+  finish();
+}
 
 double Progress::elapsed_seconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
@@ -43,13 +45,15 @@ void Progress::draw(bool final_line) {
   const std::size_t done = done_.load(std::memory_order_relaxed);
   const double secs = elapsed_seconds();
   const double rate = secs > 0 ? static_cast<double>(done) / secs : 0.0;
-  std::string line = fmt::format("{}: {}/{} {}, {:.1f} {}/s", label_, done, total_, unit_, rate, unit_);
+  std::string line =
+      fmt::format("{}: {}/{} {}, {:.1f} {}/s", label_, done, total_, unit_, rate, unit_);
   if (final_line) {
     line += fmt::format(", {:.1f} s", secs);
   } else if (rate > 0 && done < total_) {
     line += fmt::format(", ETA {:.0f} s", static_cast<double>(total_ - done) / rate);
   }
-  std::fprintf(stderr, tty_ ? "\r\033[K%s%s" : "%s%s", line.c_str(), (final_line || !tty_) ? "\n" : "");
+  std::fprintf(stderr, tty_ ? "\r\033[K%s%s" : "%s%s", line.c_str(),
+               (final_line || !tty_) ? "\n" : "");
   std::fflush(stderr);
 }
 

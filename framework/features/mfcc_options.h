@@ -13,14 +13,14 @@ struct MfccOptions {
   int win_length = 2048;    // periodic Hann window length, samples (<= n_fft, centred in the frame)
   bool center = true;       // pad n_fft/2 on both sides so frame t is centred at t*hop
   PadMode pad_mode = PadMode::constant;
-  double power = 2.0;       // |X|^power; 2 = power spectrogram
-  int n_mels = 128;         // Slaney-scale mel bands with Slaney (area) normalisation
-  double fmin = 0.0;        // Hz
-  double fmax = -1.0;       // Hz; <= 0 means sample_rate / 2
-  double ref = 1.0;         // power_to_db reference
-  double amin = 1e-10;      // power_to_db floor before the log
-  double top_db = 80.0;     // clamp to max - top_db over the whole clip; <= 0 disables
-  int n_mfcc = 40;          // DCT-II (orthonormal) coefficients kept
+  double power = 2.0;    // |X|^power; 2 = power spectrogram
+  int n_mels = 128;      // Slaney-scale mel bands with Slaney (area) normalisation
+  double fmin = 0.0;     // Hz
+  double fmax = -1.0;    // Hz; <= 0 means sample_rate / 2
+  double ref = 1.0;      // power_to_db reference
+  double amin = 1e-10;   // power_to_db floor before the log
+  double top_db = 80.0;  // clamp to max - top_db over the whole clip; <= 0 disables
+  int n_mfcc = 40;       // DCT-II (orthonormal) coefficients kept
 
   int n_bins() const { return n_fft / 2 + 1; }
   double fmax_hz() const { return fmax > 0 ? fmax : sample_rate / 2.0; }

@@ -17,7 +17,8 @@ void add_info_command(CLI::App& app) {
 #ifdef AUDIFY_WITH_CUDA
     const auto status = audify::cuda::query_devices();
     if (status.device_count > 0)
-      fmt::print("cuda backend: built, {} device(s), device 0: {}\n", status.device_count, status.name);
+      fmt::print("cuda backend: built, {} device(s), device 0: {}\n", status.device_count,
+                 status.name);
     else
       fmt::print("cuda backend: built, not usable here ({})\n", status.reason);
 #else

@@ -1,0 +1,302 @@
+// Composition: build the defaults list (primary file, command-line additions, the experiment's
+// `override /group` choices, command-line choices, in that order of precedence), merge the chosen
+// files, then apply key overrides. Provenance is recorded at every merge and override.
+#include "config/compose.h"
+
+#include <algorithm>
+#include <map>
+#include <sstream>
+
+#include "config/defaults_list.h"
+#include "config/options.h"
+#include "core/error.h"
+
+namespace audify {
+namespace fs = std::filesystem;
+namespace {
+
+toml::table load_toml(const fs::path& path, const std::string& shown) {
+  try {
+    return toml::parse_file(path.string());
+  } catch (const toml::parse_error& e) {
+    fail("{}:{}:{}: {}", shown, e.source().begin.line, e.source().begin.column, e.description());
+  }
+}
+
+std::string list_options(const fs::path& dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.is_regular_file() && entry.path().extension() == ".toml")
+      names.push_back(entry.path().stem().string());
+  std::sort(names.begin(), names.end());
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out.empty() ? "none" : out;
+}
+
+std::string node_text(const toml::node& node) {
+  if (auto s = node.value_exact<std::string>()) return *s;
+  std::ostringstream ss;
+  node.visit([&ss](const auto& v) { ss << toml::toml_formatter(v); });
+  return ss.str();
+}
+
+void assign(toml::table& parent, const std::string& key, const toml::node& value) {
+  value.visit([&](const auto& v) { parent.insert_or_assign(key, v); });
+}
+
+std::string join(const std::string& prefix, std::string_view key) {
+  return prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
+}
+
+// Deep merge: tables into tables, anything else replaces (Hydra/OmegaConf: lists replace).
+void merge(toml::table& dst, const toml::table& src, const std::string& prefix,
+           const std::string& origin, Provenance& provenance) {
+  for (const auto& [k, node] : src) {
+    const std::string key(k.str());
+    const std::string path = join(prefix, key);
+    toml::node* existing = dst.get(key);
+    if (existing && existing->is_table() && node.is_table()) {
+      merge(*existing->as_table(), *node.as_table(), path, origin, provenance);
+      continue;
+    }
+    assign(dst, key, node);
+    provenance.record(path, *dst.get(key), origin);
+  }
+}
+
+// The table at `parts` under `root`, created (and recorded as from `origin`) where missing.
+toml::table& table_at(toml::table& root, const std::vector<std::string>& parts,
+                      const std::string& origin, Provenance& provenance) {
+  toml::table* t = &root;
+  std::string path;
+  for (const std::string& p : parts) {
+    path = join(path, p);
+    toml::node* n = t->get(p);
+    if (!n || !n->is_table()) {
+      t->insert_or_assign(p, toml::table{});
+      n = t->get(p);
+      provenance.record(path, *n, origin);
+    }
+    t = n->as_table();
+  }
+  return *t;
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= s.size(); ++i)
+    if (i == s.size() || s[i] == sep) {
+      out.push_back(s.substr(start, i - start));
+      start = i + 1;
+    }
+  return out;
+}
+
+bool is_experiment(const Override& o) {
+  return o.key == "experiment" && (o.op == OverrideOp::add || o.op == OverrideOp::force_add);
+}
+
+bool is_group(const Override& o, const std::vector<DefaultsEntry>& list, const ConfigSources& s) {
+  if (o.key.find('.') != std::string::npos) return false;
+  return find_group(list, o.key) >= 0 || fs::is_directory(s.configs / o.key);
+}
+
+std::string option_of(const Override& o) {
+  if (!o.has_value() || o.value().empty() || o.value().find('/') != std::string::npos ||
+      o.value().find('"') != std::string::npos)
+    fail("override '{}': expected a config name after '='", o.text);
+  return o.value();
+}
+
+void apply_key_override(ComposedConfig& c, const Override& o) {
+  if (o.key.find('/') != std::string::npos)
+    fail("override '{}': '{}' is not a config group", o.text, o.key);
+  const std::vector<std::string> parts = split(o.key, '.');
+  const bool adds = o.op == OverrideOp::add || o.op == OverrideOp::force_add;
+  const std::string origin = "override '" + o.text + "'";
+  toml::table* parent = &c.table;
+  std::string path;
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    path = join(path, parts[i]);
+    toml::node* n = parent->get(parts[i]);
+    if (!n && adds) {
+      parent->insert_or_assign(parts[i], toml::table{});
+      n = parent->get(parts[i]);
+      c.provenance.record(path, *n, origin);
+    }
+    if (!n)
+      fail("override '{}': key '{}' is not in the config (use +{} to add it)", o.text, o.key,
+           o.text);
+    if (!n->is_table()) fail("override '{}': '{}' is not a table", o.text, path);
+    parent = n->as_table();
+  }
+  const std::string& leaf = parts.back();
+  const toml::node* existing = parent->get(leaf);
+  if (o.op == OverrideOp::remove) {
+    if (!existing)
+      fail("override '{}': cannot delete '{}': it is not in the config", o.text, o.key);
+    if (o.has_value()) {
+      const toml::table parsed = parse_override_value(o.value());
+      if (node_text(*existing) != node_text(*parsed.get("value")))
+        fail("override '{}': '{}' is {}, not {}", o.text, o.key, node_text(*existing), o.value());
+    }
+    parent->erase(leaf);
+    c.provenance.erase(o.key);
+    return;
+  }
+  if (o.op == OverrideOp::set && !existing)
+    fail("override '{}': key '{}' is not in the config (use +{} to add it)", o.text, o.key, o.text);
+  if (o.op == OverrideOp::add && existing)
+    fail("override '{}': key '{}' is already in the config (set it with {}={}, or use ++{}={})",
+         o.text, o.key, o.key, o.value(), o.key, o.value());
+  const toml::table parsed = parse_override_value(o.value());
+  const toml::node& value = *parsed.get("value");
+  if (existing && existing->is_table() && !value.is_table())
+    fail("override '{}': '{}' is a table; set its keys instead", o.text, o.key);
+  assign(*parent, leaf, value);
+  c.provenance.record(o.key, *parent->get(leaf), origin);
+}
+
+}  // namespace
+
+ConfigSources ConfigSources::at(const fs::path& root) {
+  return {root / "configs", root / "experiments", root};
+}
+
+std::string ConfigSources::display(const fs::path& file) const {
+  if (base.empty()) return file.generic_string();
+  const fs::path rel = file.lexically_relative(base);
+  return rel.empty() || rel.begin()->string() == ".." ? file.generic_string()
+                                                      : rel.generic_string();
+}
+
+ComposedConfig compose(const ConfigSources& sources, const std::vector<Override>& overrides) {
+  for (const Override& o : overrides)
+    if (o.sweep) fail("override '{}': a sweep needs multirun (-m)", o.text);
+  const fs::path primary_path = sources.configs / "config.toml";
+  const std::string primary_name = sources.display(primary_path);
+  if (!fs::is_regular_file(primary_path))
+    fail("{}: not found (the config root needs it)", primary_name);
+  toml::table primary = load_toml(primary_path, primary_name);
+  std::vector<DefaultsEntry> list = primary_defaults(primary, primary_name);
+  primary.erase("defaults");
+
+  // Additions first (+group, ++group, +experiment), appended in command-line order as in Hydra.
+  for (const Override& o : overrides) {
+    if (is_experiment(o)) {
+      const std::string name = option_of(o);
+      auto it = std::find_if(list.begin(), list.end(), [](const auto& e) {
+        return e.kind == DefaultsEntry::Kind::experiment;
+      });
+      if (it != list.end() && o.op == OverrideOp::add)
+        fail("override '{}': experiment '{}' is already chosen", o.text, it->option);
+      if (it != list.end())
+        *it = {DefaultsEntry::Kind::experiment, "experiment", name, o.text};
+      else
+        list.push_back({DefaultsEntry::Kind::experiment, "experiment", name, o.text});
+    } else if (is_group(o, list, sources) && o.op != OverrideOp::set &&
+               o.op != OverrideOp::remove) {
+      const int at = find_group(list, o.key);
+      if (at >= 0 && o.op == OverrideOp::add)
+        fail("override '{}': group '{}' is already in the defaults list (option '{}'); use {}={}",
+             o.text, o.key, list[at].option, o.key, option_of(o));
+      if (at < 0) list.push_back({DefaultsEntry::Kind::group, o.key, option_of(o), o.text});
+    }
+  }
+
+  // The experiment's own defaults: `override /group` re-chooses, a plain item adds before it.
+  std::map<std::string, toml::table> experiment_files;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (list[i].kind != DefaultsEntry::Kind::experiment) continue;
+    const DefaultsEntry entry = list[i];
+    const fs::path path = sources.experiments / (entry.option + ".toml");
+    const std::string shown = sources.display(path);
+    if (!fs::is_regular_file(path))
+      fail("{}: no experiment file {} (available: {})", entry.chosen_by, shown,
+           list_options(sources.experiments));
+    toml::table file = load_toml(path, shown);
+    for (const DefaultsItem& item : read_defaults(file, shown)) {
+      if (item.self) continue;
+      const int at = find_group(list, item.group);
+      if (item.override_ && at < 0)
+        fail("{}: 'override /{}': group '{}' is not in the defaults list", shown, item.group,
+             item.group);
+      if (!item.override_ && at >= 0)
+        fail("{}: group '{}' is already chosen; write {{ \"override /{}\" = \"{}\" }}", shown,
+             item.group, item.group, item.option);
+      if (at >= 0) {
+        list[at].option = item.option;
+        list[at].chosen_by = shown;
+      } else {
+        list.insert(list.begin() + static_cast<long>(i),
+                    {DefaultsEntry::Kind::group, item.group, item.option, shown});
+        ++i;
+      }
+    }
+    file.erase("defaults");
+    experiment_files[entry.option] = std::move(file);
+  }
+
+  // Command-line group choices win over the files'.
+  for (const Override& o : overrides) {
+    if (is_experiment(o) || !is_group(o, list, sources)) continue;
+    const int at = find_group(list, o.key);
+    if (o.op == OverrideOp::remove) {
+      if (at < 0) fail("override '{}': group '{}' is not in the defaults list", o.text, o.key);
+      if (o.has_value() && o.value() != list[at].option)
+        fail("override '{}': group '{}' has option '{}', not '{}'", o.text, o.key, list[at].option,
+             o.value());
+      list.erase(list.begin() + at);
+      continue;
+    }
+    if (at < 0)
+      fail("override '{}': group '{}' is not in the defaults list (use +{} to add it)", o.text,
+           o.key, o.text);
+    list[at].option = option_of(o);
+    list[at].chosen_by = o.text;
+  }
+
+  ComposedConfig c;
+  for (const DefaultsEntry& e : list) {
+    if (e.kind == DefaultsEntry::Kind::self) {
+      merge(c.table, primary, "", primary_name, c.provenance);
+    } else if (e.kind == DefaultsEntry::Kind::group) {
+      const fs::path dir = sources.configs / e.group;
+      const fs::path path = dir / (e.option + ".toml");
+      const std::string shown = sources.display(path);
+      if (!fs::is_regular_file(path))
+        fail("{}: no config {} for group '{}' (options: {})", e.chosen_by, shown, e.group,
+             list_options(dir));
+      const toml::table file = load_toml(path, shown);
+      if (file.contains("defaults"))
+        fail("{}: a defaults list in a group file is not supported", shown);
+      std::vector<std::string> parts = split(e.group, '/');
+      std::string mount;
+      for (const std::string& p : parts) mount = join(mount, p);
+      merge(table_at(c.table, parts, shown, c.provenance), file, mount, shown, c.provenance);
+      c.choices.emplace_back(e.group, e.option);
+    } else {
+      const std::string shown = sources.display(sources.experiments / (e.option + ".toml"));
+      c.table.insert_or_assign("experiment", e.option);  // the file may rename it
+      c.provenance.record("experiment", *c.table.get("experiment"), shown);
+      merge(c.table, experiment_files.at(e.option), "", shown, c.provenance);
+      c.experiment = e.option;
+      c.choices.emplace_back("experiment", e.option);
+    }
+  }
+
+  for (const Override& o : overrides)
+    if (!is_experiment(o) && !is_group(o, list, sources)) apply_key_override(c, o);
+  return c;
+}
+
+std::string to_toml_string(const toml::table& table) {
+  std::ostringstream ss;
+  ss << toml::toml_formatter(table) << "\n";
+  return ss.str();
+}
+
+}  // namespace audify

@@ -1,0 +1,46 @@
+// Batch feature extraction: many clips on all cores, with a progress line, the feature cache, and
+// per-file failures collected rather than fatal.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "data/feature_table.h"
+#include "features/feature_options.h"
+
+namespace audify {
+
+struct ExtractJob {
+  std::filesystem::path path;
+  FeatureRow labels;  // slice_file_name, fsID, fold, classID, class; values are filled in
+};
+
+struct ExtractOptions {
+  int threads = 0;                  // 0 = all cores
+  std::filesystem::path cache_dir;  // empty = no cache
+  bool progress = true;             // progress line on stderr
+};
+
+struct ExtractFailure {
+  std::string file;
+  std::string error;
+};
+
+struct ExtractResult {
+  FeatureTable table;  // rows in job order, failed files left out
+  std::vector<ExtractFailure> failures;
+  std::size_t cache_hits = 0;
+  double seconds = 0;
+};
+
+ExtractResult extract_features(const std::vector<ExtractJob>& jobs, const FeatureOptions& options,
+                               const ExtractOptions& extract);
+
+// One clip from bytes in memory (cache-free): decode, resample, MFCC, summary.
+std::vector<float> extract_one(std::span<const std::byte> file_bytes, const std::string& name,
+                               const FeatureOptions& options);
+
+int resolve_threads(int requested);
+
+}  // namespace audify

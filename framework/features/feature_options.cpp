@@ -1,0 +1,88 @@
+#include "features/feature_options.h"
+
+#include <sstream>
+
+#include "config/paths.h"
+#include "core/error.h"
+
+namespace audify {
+
+void bind(OptionSchema& s, FeatureOptions& o) {
+  s.field("sample_rate", o.load.sample_rate, "target sample rate after resampling, Hz");
+  s.choice("resample", o.load.resampler,
+           {{"soxr_hq", Resampler::soxr_hq},
+            {"kaiser_fast", Resampler::kaiser_fast},
+            {"kaiser_best", Resampler::kaiser_best}},
+           "resampler: kaiser_* reproduce resampy/librosa.load exactly");
+  s.field("n_fft", o.mfcc.n_fft, "FFT size, samples");
+  s.field("hop_length", o.mfcc.hop_length, "samples between frames");
+  s.field("win_length", o.mfcc.win_length, "periodic Hann window length, samples (<= n_fft)");
+  s.field("center", o.mfcc.center, "pad n_fft/2 on both sides so frames are centred");
+  s.choice("pad_mode", o.mfcc.pad_mode,
+           {{"constant", PadMode::constant}, {"reflect", PadMode::reflect}},
+           "centre padding: zeros (librosa >= 0.10) or reflect (older librosa)");
+  s.field("power", o.mfcc.power, "exponent of the magnitude spectrogram (2 = power)");
+  s.field("n_mels", o.mfcc.n_mels, "Slaney mel bands");
+  s.field("fmin", o.mfcc.fmin, "lowest mel frequency, Hz");
+  s.field("fmax", o.mfcc.fmax, "highest mel frequency, Hz; 0 = sample_rate / 2");
+  s.field("ref", o.mfcc.ref, "power_to_db reference power");
+  s.field("amin", o.mfcc.amin, "power_to_db floor");
+  s.field("top_db", o.mfcc.top_db, "dynamic range kept below the clip's maximum, dB; 0 = all");
+  s.field("n_mfcc", o.mfcc.n_mfcc, "cepstral coefficients kept (DCT-II, orthonormal)");
+  s.choice("summary", o.summary, {{"mean", Summary::mean}}, "frames to one row");
+}
+
+void finalize(FeatureOptions& o) {
+  if (o.load.sample_rate <= 0 || o.load.sample_rate > 384000)
+    fail("features.sample_rate: {} is not a usable rate", o.load.sample_rate);
+  o.mfcc.sample_rate = o.load.sample_rate;
+}
+
+std::vector<std::string> feature_columns(const FeatureOptions& o) {
+  std::vector<std::string> cols;
+  for (int i = 0; i < o.mfcc.n_mfcc; ++i) cols.push_back(fmt::format("mfcc_{}", i));
+  return cols;
+}
+
+std::vector<float> summarize(const Matrix& frames, const FeatureOptions& o) {
+  AUDIFY_ASSERT(o.summary == Summary::mean);
+  AUDIFY_ASSERT(frames.rows > 0);
+  // librosa's `m.mean(axis=1)` on float32 accumulates pairwise in float32; a double sum rounded
+  // once is at least as accurate and within float32 rounding of it.
+  std::vector<double> acc(frames.cols, 0.0);
+  for (std::size_t t = 0; t < frames.rows; ++t)
+    for (std::size_t c = 0; c < frames.cols; ++c) acc[c] += frames(t, c);
+  std::vector<float> row(frames.cols);
+  for (std::size_t c = 0; c < frames.cols; ++c)
+    row[c] = static_cast<float>(acc[c] / static_cast<double>(frames.rows));
+  return row;
+}
+
+std::string fingerprint(const FeatureOptions& options) {
+  FeatureOptions copy = options;
+  OptionSchema schema("features");
+  bind(schema, copy);
+  std::ostringstream ss;
+  ss << "audify-features-v1\n" << schema.to_table();
+  return ss.str();
+}
+
+FeatureOptions load_feature_set(const std::string& name) {
+  FeatureOptions options;
+  const std::filesystem::path file = config_root() / "features" / (name + ".toml");
+  if (!std::filesystem::exists(file))
+    fail("features={}: no such feature set ({} not found)", name, file.string());
+  toml::table table;
+  try {
+    table = toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    fail("{}: {}", file.string(), e.description());
+  }
+  OptionSchema schema("features");
+  bind(schema, options);
+  schema.apply(table, file.string());
+  finalize(options);
+  return options;
+}
+
+}  // namespace audify

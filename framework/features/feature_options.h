@@ -1,0 +1,42 @@
+// The `features.*` config table: how a clip becomes a feature vector (load + MFCC + summary).
+// Maps one-to-one onto configs/features/*.toml; `bind` is the single place the keys are declared.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "audio/load.h"
+#include "config/options.h"
+#include "core/matrix.h"
+#include "features/mfcc_options.h"
+
+namespace audify {
+
+// How the frame-level matrix becomes one row of the feature table.
+enum class Summary {
+  mean,  // the seed's: mean over frames of each coefficient (mfcc40_mean)
+};
+
+struct FeatureOptions {
+  LoadOptions load;  // target rate and resampler
+  MfccOptions mfcc;  // frame-level MFCC parameters (mfcc.sample_rate follows load.sample_rate)
+  Summary summary = Summary::mean;
+};
+
+// Declares every features.* key. Call `sync(options)` after applying values.
+void bind(OptionSchema& schema, FeatureOptions& options);
+// Keeps derived fields consistent (the MFCC sees the loader's rate) and validates ranges; throws
+// audify::Error naming the key.
+void finalize(FeatureOptions& options);
+
+// Column names of the feature table for these options, e.g. mfcc_0..mfcc_39.
+std::vector<std::string> feature_columns(const FeatureOptions& options);
+// Reduces (frames, n_mfcc) to one row.
+std::vector<float> summarize(const Matrix& frames, const FeatureOptions& options);
+// A canonical text of every option that changes the numbers; the feature cache keys on it.
+std::string fingerprint(const FeatureOptions& options);
+
+// The embedded feature sets: configs/features/<name>.toml applied to the defaults.
+FeatureOptions load_feature_set(const std::string& name);
+
+}  // namespace audify
