@@ -264,7 +264,24 @@ TEST(RealConfigs, DefaultsAreTheSeedRecipe) {
   EXPECT_EQ(c.origin_of("model.hidden"), "configs/model/mlp.toml");
   EXPECT_EQ(c.origin_of("device"), "configs/config.toml");
   // The resolved text reads back as the same config.
-  EXPECT_EQ(toml::parse(to_toml_string(c.table)), c.table);
+  const std::string text = to_toml_string(c.table);
+  EXPECT_EQ(toml::parse(text), c.table);
+  EXPECT_NE(text.find("lr = 0.001\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("test_fraction = 0.3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("hidden = [100, 200, 100]\n"), std::string::npos) << text;
+}
+
+TEST(TomlWriter, RoundTripsAwkwardValues) {
+  toml::table t = toml::parse(R"(
+    "odd key" = "quote \" back\\slash\ttab"
+    whole = 3.0
+    tiny = -1e-300
+    big = inf
+    nested = [[1, 2], [], [{ a = 1 }]]
+    [a.b]
+    c = 1979-05-27T07:32:00Z
+  )");
+  EXPECT_EQ(toml::parse(to_toml_string(t)), t) << to_toml_string(t);
 }
 
 TEST(RealConfigs, GroupChoicesAndExperiments) {

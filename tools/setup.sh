@@ -10,6 +10,7 @@ PACKAGES=(
   libsndfile1-dev libsoxr-dev libfftw3-dev libopenblas-dev
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libxxhash-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libsvm-dev libxgboost-dev
 )
 
 missing=()

@@ -29,6 +29,9 @@ namespace detail {
 // samples; throws audify::Error when that is zero, as resampy does.
 std::vector<float> resampy_resample(std::span<const float> x, int sr_in, int sr_out,
                                     Resampler filter);
+// The same without resampy_polyphase's tabulated fast path: every output from the generic loop.
+std::vector<float> resampy_resample_generic(std::span<const float> x, int sr_in, int sr_out,
+                                            Resampler filter);
 // python-soxr's soxr.resample(x, sr_in, sr_out, 'HQ') on float32 mono input.
 std::vector<float> soxr_resample(std::span<const float> x, int sr_in, int sr_out);
 }  // namespace detail

@@ -14,6 +14,7 @@
 
 #include "audio/resample.h"
 #include "audio/resampy_filter.h"
+#include "audio/resampy_polyphase.h"
 #include "core/error.h"
 
 namespace audify::detail {
@@ -56,7 +57,7 @@ std::shared_ptr<const PolyphaseTable> build_table(const ResampyFilter& f, double
   const auto step = static_cast<size_t>(table->step);
   // Rows padded with zero taps to a multiple of the accumulator count: every output then runs the
   // same fixed-length loop, and a zero weight adds exactly nothing.
-  table->row_len = (nwin / step + kLanes) / kLanes * kLanes;
+  table->row_len = (nwin / step + kLanes - 1) / kLanes * kLanes;
   table->win.assign((step + 1) * table->row_len, 0.0);
   table->delta.assign((step + 1) * table->row_len, 0.0);
   for (size_t o = 0; o <= step; ++o) {
@@ -83,34 +84,52 @@ std::shared_ptr<const PolyphaseTable> cached_table(const ResampyFilter& f, doubl
   for (const Entry& e : cache) {
     if (e.filter == &f && e.ratio_bits == bits) return e.table;
   }
-  if (cache.size() >= 32) cache.erase(cache.begin());
+  if (cache.size() >= 8) cache.erase(cache.begin());
   cache.push_back({&f, bits, build_table(f, sample_ratio)});
   return cache.back().table;
 }
 
-// sum_i (w[i] + eta * d[i]) * x[i] over a padded row (count is a multiple of kLanes), with
-// independent partial sums the compiler can vectorise. eta == 0 (integer-ratio rates) skips the
-// interpolation term, which would add exactly 0.
-AUDIFY_CLONES double wing(const double* w, const double* d, double eta, const double* x, size_t count) {
-  double acc[kLanes] = {};
+// One wing's taps, sum_i (w[i] + eta * d[i]) * x[i], added into per-lane partial sums the
+// compiler keeps in vector registers; count is a multiple of kLanes (rows are zero-padded).
+// eta == 0 (integer-ratio rates) skips the interpolation term, which would add exactly 0.
+inline void add_wing(double* acc, const double* w, const double* d, double eta, const float* x,
+                     size_t count) {
   if (eta == 0.0) {
     for (size_t i = 0; i < count; i += kLanes) {
-      for (size_t j = 0; j < kLanes; ++j) acc[j] += w[i + j] * x[i + j];
+      for (size_t j = 0; j < kLanes; ++j) acc[j] += w[i + j] * static_cast<double>(x[i + j]);
     }
   } else {
     for (size_t i = 0; i < count; i += kLanes) {
-      for (size_t j = 0; j < kLanes; ++j) acc[j] += (w[i + j] + eta * d[i + j]) * x[i + j];
+      for (size_t j = 0; j < kLanes; ++j) {
+        acc[j] += (w[i + j] + eta * d[i + j]) * static_cast<double>(x[i + j]);
+      }
     }
   }
-  double sum = 0.0;
-  for (double a : acc) sum += a;
-  return sum;
+}
+
+// Where one output sample's two wings start: rows of the table, their eta, and the input.
+struct Taps {
+  const double* w;
+  const double* d;
+  double eta;
+  const float* x;
+};
+
+// Both wings of one output sample, with a single horizontal sum at the end.
+AUDIFY_CLONES double output_sample(const Taps& left, const Taps& right, size_t count) {
+  double acc[kLanes] = {};
+  add_wing(acc, left.w, left.d, left.eta, left.x, count);
+  add_wing(acc, right.w, right.d, right.eta, right.x, count);
+  for (size_t width = kLanes / 2; width > 0; width /= 2) {
+    for (size_t j = 0; j < width; ++j) acc[j] += acc[j + width];
+  }
+  return acc[0];
 }
 
 }  // namespace
 
-std::vector<float> resampy_resample(std::span<const float> x, int sr_in, int sr_out,
-                                    Resampler filter) {
+std::vector<float> resampy_resample_generic(std::span<const float> x, int sr_in, int sr_out,
+                                            Resampler filter) {
   if (sr_in <= 0 || sr_out <= 0) {
     fail("resampy_resample: sample rates must be positive, got {} -> {} Hz", sr_in, sr_out);
   }
@@ -133,8 +152,11 @@ std::vector<float> resampy_resample(std::span<const float> x, int sr_in, int sr_
   // Both wings read the input forwards, the left one from a reversed copy; each copy ends in a
   // row of zeros, so taps past either end of the signal (which resampy skips) contribute 0.
   const size_t len = table->row_len;
-  std::vector<double> fwd(x.size() + len, 0.0);
-  std::vector<double> rev(x.size() + len, 0.0);
+  // Per-thread scratch: reusing it spares two fresh page-faulting allocations per clip.
+  thread_local std::vector<float> fwd;
+  thread_local std::vector<float> rev;
+  fwd.assign(x.size() + len, 0.0f);
+  rev.assign(x.size() + len, 0.0f);
   std::copy(x.begin(), x.end(), fwd.begin());
   std::copy(x.rbegin(), x.rend(), rev.begin());
 
@@ -146,20 +168,32 @@ std::vector<float> resampy_resample(std::span<const float> x, int sr_in, int sr_
     double frac = scale * (time_register - static_cast<double>(n));
     double index_frac = frac * num_table;
     auto offset = static_cast<size_t>(index_frac);
-    double eta = index_frac - static_cast<double>(offset);
     // Left wing: x[n], x[n-1], ... == rev[n_orig - 1 - n + i].
-    double acc = wing(&table->win[offset * len], &table->delta[offset * len], eta,
-                      &rev[static_cast<size_t>(n_orig - 1 - n)], len);
+    const Taps left{&table->win[offset * len], &table->delta[offset * len],
+                    index_frac - static_cast<double>(offset),
+                    &rev[static_cast<size_t>(n_orig - 1 - n)]};
     // Right wing: x[n+1], x[n+2], ... with the complementary phase.
     frac = scale - frac;
     index_frac = frac * num_table;
     offset = static_cast<size_t>(index_frac);
-    eta = index_frac - static_cast<double>(offset);
-    acc += wing(&table->win[offset * len], &table->delta[offset * len], eta,
-                &fwd[static_cast<size_t>(n + 1)], len);
-    y[t] = static_cast<float>(acc);
+    const Taps right{&table->win[offset * len], &table->delta[offset * len],
+                     index_frac - static_cast<double>(offset), &fwd[static_cast<size_t>(n + 1)]};
+    y[t] = static_cast<float>(output_sample(left, right, len));
   }
   return y;
+}
+
+std::vector<float> resampy_resample(std::span<const float> x, int sr_in, int sr_out,
+                                    Resampler filter) {
+  // Rational rates with few phases take the tabulated path; it checks what it tabulates against
+  // resampy's own positions, so both paths give the same samples (to double rounding).
+  if (sr_in > 0 && sr_out > 0 && sr_in != sr_out) {
+    const auto n_out = static_cast<size_t>(
+        static_cast<double>(x.size()) * static_cast<double>(sr_out) / static_cast<double>(sr_in));
+    std::vector<float> y(n_out);
+    if (n_out > 0 && resampy_polyphase(x, sr_in, sr_out, resampy_filter(filter), y)) return y;
+  }
+  return resampy_resample_generic(x, sr_in, sr_out, filter);
 }
 
 }  // namespace audify::detail

@@ -293,10 +293,4 @@ ComposedConfig compose(const ConfigSources& sources, const std::vector<Override>
   return c;
 }
 
-std::string to_toml_string(const toml::table& table) {
-  std::ostringstream ss;
-  ss << toml::toml_formatter(table) << "\n";
-  return ss.str();
-}
-
 }  // namespace audify

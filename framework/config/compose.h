@@ -15,6 +15,7 @@
 
 #include "config/override_parser.h"
 #include "config/provenance.h"
+#include "config/toml_writer.h"  // to_toml_string, for the composed table
 
 namespace audify {
 
@@ -44,8 +45,5 @@ struct ComposedConfig {
 // Composes the config for one run. `overrides` must be plain (expand sweeps first); errors throw
 // audify::Error naming the file or the override at fault.
 ComposedConfig compose(const ConfigSources& sources, const std::vector<Override>& overrides);
-
-// The resolved config as TOML text (for --cfg and the run directory's config.toml).
-std::string to_toml_string(const toml::table& table);
 
 }  // namespace audify

@@ -96,6 +96,84 @@ OptionSchema& OptionSchema::field(std::string_view key, std::vector<int>& ref,
   return *this;
 }
 
+OptionSchema& OptionSchema::field(std::string_view key, std::vector<std::string>& ref,
+                                  std::string_view doc) {
+  fields_.push_back({std::string(key), std::string(doc),
+                     [&ref, k = full_key(key)](const toml::node& n, const std::string& where) {
+                       const toml::array* arr = n.as_array();
+                       if (!arr) fail_bad_value(k, n, "a list of strings", where);
+                       std::vector<std::string> out;
+                       for (const toml::node& e : *arr) {
+                         auto v = e.value_exact<std::string>();
+                         if (!v) fail_bad_value(k, n, "a list of strings", where);
+                         out.push_back(*v);
+                       }
+                       ref = std::move(out);
+                     },
+                     [&ref, k = std::string(key)](toml::table& t) {
+                       toml::array arr;
+                       for (const std::string& v : ref) arr.push_back(v);
+                       t.insert_or_assign(k, std::move(arr));
+                     }});
+  return *this;
+}
+
+OptionSchema& OptionSchema::field(std::string_view key, std::vector<double>& ref,
+                                  std::string_view doc) {
+  fields_.push_back({std::string(key), std::string(doc),
+                     [&ref, k = full_key(key)](const toml::node& n, const std::string& where) {
+                       const toml::array* arr = n.as_array();
+                       if (!arr) fail_bad_value(k, n, "a list of numbers", where);
+                       std::vector<double> out;
+                       for (const toml::node& e : *arr) {
+                         auto v = e.value<double>();
+                         if (!v || !(e.is_floating_point() || e.is_integer()))
+                           fail_bad_value(k, n, "a list of numbers", where);
+                         out.push_back(*v);
+                       }
+                       ref = std::move(out);
+                     },
+                     [&ref, k = std::string(key)](toml::table& t) {
+                       toml::array arr;
+                       for (double v : ref) arr.push_back(v);
+                       t.insert_or_assign(k, std::move(arr));
+                     }});
+  return *this;
+}
+
+OptionSchema& OptionSchema::number_or_name(
+    std::string_view key, double& ref, std::initializer_list<std::pair<const char*, double>> names,
+    std::string_view doc) {
+  std::vector<std::pair<std::string, double>> options(names.begin(), names.end());
+  std::string expected = "a number or one of";
+  for (const auto& [name, value] : options) expected += " \"" + name + "\"";
+  fields_.push_back(
+      {std::string(key), std::string(doc),
+       [&ref, options, expected, k = full_key(key)](const toml::node& n, const std::string& where) {
+         if (auto s = n.value_exact<std::string>()) {
+           for (const auto& [name, value] : options)
+             if (name == *s) {
+               ref = value;
+               return;
+             }
+           fail_bad_value(k, n, expected, where);
+         }
+         auto v = n.value<double>();
+         if (!v || !(n.is_floating_point() || n.is_integer()))
+           fail_bad_value(k, n, expected, where);
+         ref = *v;
+       },
+       [&ref, options, k = std::string(key)](toml::table& t) {
+         for (const auto& [name, value] : options)
+           if (value == ref) {
+             t.insert_or_assign(k, name);
+             return;
+           }
+         t.insert_or_assign(k, ref);
+       }});
+  return *this;
+}
+
 const OptionSchema::Field* OptionSchema::find(std::string_view key) const {
   for (const Field& f : fields_)
     if (f.key == key) return &f;

@@ -47,6 +47,9 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
 }
 
 std::string read_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) fail("{}: file not found", path.string());
+  if (std::filesystem::is_directory(path, ec)) fail("{}: is a folder, not a file", path.string());
   std::ifstream in(path, std::ios::binary);
   if (!in) fail("{}: cannot open: {}", path.string(), std::strerror(errno));
   std::ostringstream ss;

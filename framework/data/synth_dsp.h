@@ -44,6 +44,12 @@ struct Biquad {
   }
 };
 
+// Advances an oscillator phase, kept in [0, 2 pi) so sin/cos stay on their fast path.
+inline void advance(double& phase, double increment) {
+  phase += increment;
+  if (phase >= kTwoPi) phase -= kTwoPi * std::floor(phase / kTwoPi);
+}
+
 // Partials that stay below Nyquist (with margin) for a fundamental that may reach `f0_max`.
 inline int harmonics_below_nyquist(double f0_max, double sr, int wanted) {
   return std::clamp(static_cast<int>(0.45 * sr / std::max(f0_max, 1.0)), 1, wanted);

@@ -75,7 +75,7 @@ void children_playing(SynthRng& character, SynthRng& variation, double sr, std::
       const auto end = std::min(out.size(), static_cast<std::size_t>((t + length + 0.05) * sr));
       for (std::size_t i = begin; i < end; ++i) {
         const double d = static_cast<double>(i) / sr - t;
-        phase += kTwoPi * (pitch_a + (pitch_b - pitch_a) * d / length) / sr;
+        advance(phase, kTwoPi * (pitch_a + (pitch_b - pitch_a) * d / length) / sr);
         const float src = harmonic_stack(phase, amps) + 0.05f * variation.noise();
         const float env = gate(d, 0, length, 0.02, 0.05) * static_cast<float>(v.level);
         out[i] += env * (f1.process(src) + 0.6f * f2.process(src));
@@ -115,7 +115,7 @@ void dog_bark(SynthRng& character, SynthRng& variation, double sr, std::span<flo
       // Pitch jumps up at onset, then sags: the "woof" contour.
       const double fi =
           f * (1 + (glide - 1) * std::sin(3.14159 * std::min(p, 1.0))) * (1 - 0.25 * p);
-      phase += kTwoPi * fi / sr;
+      advance(phase, kTwoPi * fi / sr);
       const float src =
           harmonic_stack(phase, amps) + static_cast<float>(breath * 3) * variation.noise();
       const float env = static_cast<float>(std::min(1.0, p * length / 0.008) *

@@ -31,8 +31,8 @@ void car_horn(SynthRng& character, SynthRng& variation, double sr, std::span<flo
     const double t = static_cast<double>(i) / sr;
     float env = 0;
     for (int h = 0; h < honks; ++h) env = std::max(env, gate(t, start[h], length[h], 0.015, 0.04));
-    p1 += kTwoPi * f / sr;
-    p2 += kTwoPi * f * ratio / sr;
+    advance(p1, kTwoPi * f / sr);
+    advance(p2, kTwoPi * f * ratio / sr);
     if (env == 0) continue;
     float x = harmonic_stack(p1, amps);
     if (two_tone) x += 0.8f * harmonic_stack(p2, amps);
@@ -71,8 +71,8 @@ void drilling(SynthRng& character, SynthRng& variation, double sr, std::span<flo
     const double ramp = spin_up > 0 ? std::min(1.0, 0.6 + 0.4 * (t - on_start) / spin_up) : 1.0;
     const double fi =
         f * ramp * (1 + wobble_depth * std::sin(kTwoPi * wobble_rate * t + wobble_phase));
-    phase += kTwoPi * fi / sr;
-    rumble_phase += kTwoPi * fi / rumble_div / sr;
+    advance(phase, kTwoPi * fi / sr);
+    advance(rumble_phase, kTwoPi * fi / rumble_div / sr);
     tone[i] =
         env * (harmonic_stack(phase, amps) + 0.3f * static_cast<float>(std::sin(rumble_phase)));
     noise[i] = env * band.process(variation.noise());
@@ -145,7 +145,7 @@ void siren(SynthRng& character, SynthRng& variation, double sr, std::span<float>
       s = frac < 0.5 ? 0.0 : 1.0;
     const double x = (t - closest) / pass_time;
     const double fi = (f_lo + (f_hi - f_lo) * s) * (1 - doppler * std::tanh(x));
-    phase += kTwoPi * fi / sr;
+    advance(phase, kTwoPi * fi / sr);
     out[i] = static_cast<float>(1.0 / std::sqrt(1.0 + 0.5 * x * x)) * harmonic_stack(phase, amps);
   }
 }
@@ -173,7 +173,7 @@ void street_music(SynthRng& character, SynthRng& variation, double sr, std::span
       const double d = static_cast<double>(i) / sr - t0;
       float env = gate(d, 0, length, pluck ? 0.005 : 0.03, 0.08);
       if (pluck) env *= static_cast<float>(std::exp(-d / decay));
-      phase += kTwoPi * freq / sr;
+      advance(phase, kTwoPi * freq / sr);
       out[i] += gain * env * harmonic_stack(phase, amps);
     }
   };
@@ -201,7 +201,7 @@ void street_music(SynthRng& character, SynthRng& variation, double sr, std::span
         double phase = 0;
         for (std::size_t i = begin; i < end; ++i) {
           const double d = static_cast<double>(i - begin) / sr;
-          phase += kTwoPi * (50 + 100 * std::exp(-d / 0.03)) / sr;
+          advance(phase, kTwoPi * (50 + 100 * std::exp(-d / 0.03)) / sr);
           out[i] += static_cast<float>(1.2 * std::exp(-d / 0.08) * std::sin(phase));
         }
       }

@@ -4,6 +4,7 @@
 
 #include "config/paths.h"
 #include "core/error.h"
+#include "features/summary_stats.h"
 
 namespace audify {
 
@@ -29,24 +30,59 @@ void bind(OptionSchema& s, FeatureOptions& o) {
   s.field("amin", o.mfcc.amin, "power_to_db floor");
   s.field("top_db", o.mfcc.top_db, "dynamic range kept below the clip's maximum, dB; 0 = all");
   s.field("n_mfcc", o.mfcc.n_mfcc, "cepstral coefficients kept (DCT-II, orthonormal)");
-  s.choice("summary", o.summary, {{"mean", Summary::mean}}, "frames to one row");
+  s.choice("summary", o.summary, {{"mean", Summary::mean}, {"stats", Summary::stats}},
+           "frames to one row");
+  s.field("stats", o.stats, "statistics over frames when summary = \"stats\"");
 }
 
 void finalize(FeatureOptions& o) {
   if (o.load.sample_rate <= 0 || o.load.sample_rate > 384000)
     fail("features.sample_rate: {} is not a usable rate", o.load.sample_rate);
   o.mfcc.sample_rate = o.load.sample_rate;
+  if (o.summary == Summary::stats) {
+    if (o.stats.empty()) fail("features.stats: empty list (summary = \"stats\" needs one or more)");
+    for (std::size_t i = 0; i < o.stats.size(); ++i) {
+      if (!parse_stat(o.stats[i]))
+        fail(
+            "features.stats: unknown statistic '{}' (known: min max median mean var skew kurtosis "
+            "d1_mean d1_var d2_mean d2_var)",
+            o.stats[i]);
+      for (std::size_t j = 0; j < i; ++j)
+        if (o.stats[j] == o.stats[i]) fail("features.stats: '{}' listed twice", o.stats[i]);
+    }
+  }
 }
+
+namespace {
+
+std::vector<Stat> parsed_stats(const FeatureOptions& o) {
+  std::vector<Stat> out;
+  for (const std::string& name : o.stats) {
+    const std::optional<Stat> s = parse_stat(name);
+    if (!s) fail("features.stats: unknown statistic '{}'", name);
+    out.push_back(*s);
+  }
+  return out;
+}
+
+}  // namespace
 
 std::vector<std::string> feature_columns(const FeatureOptions& o) {
   std::vector<std::string> cols;
+  if (o.summary == Summary::stats) {
+    for (Stat s : parsed_stats(o))
+      for (int i = 0; i < o.mfcc.n_mfcc; ++i)
+        cols.push_back(fmt::format("mfcc_{}_{}", i, stat_name(s)));
+    return cols;
+  }
   for (int i = 0; i < o.mfcc.n_mfcc; ++i) cols.push_back(fmt::format("mfcc_{}", i));
   return cols;
 }
 
 std::vector<float> summarize(const Matrix& frames, const FeatureOptions& o) {
-  AUDIFY_ASSERT(o.summary == Summary::mean);
   AUDIFY_ASSERT(frames.rows > 0);
+  if (o.summary == Summary::stats) return summary_stats(frames, parsed_stats(o));
+  AUDIFY_ASSERT(o.summary == Summary::mean);
   // librosa's `m.mean(axis=1)` on float32 accumulates pairwise in float32; a double sum rounded
   // once is at least as accurate and within float32 rounding of it.
   std::vector<double> acc(frames.cols, 0.0);

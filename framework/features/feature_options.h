@@ -14,13 +14,18 @@ namespace audify {
 
 // How the frame-level matrix becomes one row of the feature table.
 enum class Summary {
-  mean,  // the seed's: mean over frames of each coefficient (mfcc40_mean)
+  mean,   // the seed's: mean over frames of each coefficient (mfcc40_mean)
+  stats,  // Salamon et al. 2014: the statistics listed in `stats` (features/summary_stats.h)
 };
 
 struct FeatureOptions {
   LoadOptions load;  // target rate and resampler
   MfccOptions mfcc;  // frame-level MFCC parameters (mfcc.sample_rate follows load.sample_rate)
   Summary summary = Summary::mean;
+  // With summary = stats: which statistics, in column order (statistic-major); every name is
+  // one of features/summary_stats.h's. The default is the paper's 11.
+  std::vector<std::string> stats = {"min",      "max",     "median", "mean",    "var",   "skew",
+                                    "kurtosis", "d1_mean", "d1_var", "d2_mean", "d2_var"};
 };
 
 // Declares every features.* key. Call `sync(options)` after applying values.
@@ -29,7 +34,7 @@ void bind(OptionSchema& schema, FeatureOptions& options);
 // audify::Error naming the key.
 void finalize(FeatureOptions& options);
 
-// Column names of the feature table for these options, e.g. mfcc_0..mfcc_39.
+// Column names of the feature table for these options, e.g. mfcc_0..mfcc_39, or mfcc_3_median.
 std::vector<std::string> feature_columns(const FeatureOptions& options);
 // Reduces (frames, n_mfcc) to one row.
 std::vector<float> summarize(const Matrix& frames, const FeatureOptions& options);

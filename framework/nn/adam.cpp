@@ -1,8 +1,8 @@
 // The Adam loop over a flat parameter buffer. GCC does not vectorise sqrtf while errno is on
 // (the project's default), so the AVX-512 and AVX2 versions are written with intrinsics, chosen at
-// run time; each performs adam_element's operations in the same order without fused
-// multiply-adds, so all three give bit-identical results. (_mm512_mask_sqrt_ps with a full mask
-// sidesteps GCC 12's maybe-uninitialized warning on _mm512_sqrt_ps.)
+// run time; each performs adam_element's operations in the same order with the same explicit
+// fused multiply-adds, so all three give bit-identical results. (_mm512_mask_sqrt_ps with a full
+// mask sidesteps GCC 12's maybe-uninitialized warning on _mm512_sqrt_ps.)
 #include "nn/adam.h"
 
 #include <immintrin.h>
@@ -20,9 +20,9 @@ __attribute__((target("avx512f"))) std::size_t adam_avx512(const AdamStep& s, st
   for (; i + 16 <= n; i += 16) {
     const __m512 gi = _mm512_loadu_ps(g + i);
     __m512 mi = _mm512_loadu_ps(m + i), vi = _mm512_loadu_ps(v + i), wi = _mm512_loadu_ps(w + i);
-    mi = _mm512_add_ps(mi, _mm512_mul_ps(_mm512_sub_ps(gi, mi), b1c));
-    vi = _mm512_add_ps(vi, _mm512_mul_ps(_mm512_sub_ps(_mm512_mul_ps(gi, gi), vi), b2c));
-    wi = _mm512_sub_ps(wi, _mm512_mul_ps(decay, wi));
+    mi = _mm512_fmadd_ps(_mm512_sub_ps(gi, mi), b1c, mi);
+    vi = _mm512_fmadd_ps(_mm512_fmsub_ps(gi, gi, vi), b2c, vi);
+    wi = _mm512_fnmadd_ps(decay, wi, wi);
     const __m512 den = _mm512_add_ps(_mm512_mask_sqrt_ps(vi, 0xFFFF, vi), eps);
     wi = _mm512_sub_ps(wi, _mm512_div_ps(_mm512_mul_ps(mi, lr), den));
     _mm512_storeu_ps(m + i, mi);
@@ -32,9 +32,9 @@ __attribute__((target("avx512f"))) std::size_t adam_avx512(const AdamStep& s, st
   return i;
 }
 
-__attribute__((target("avx2"))) std::size_t adam_avx2(const AdamStep& s, std::size_t n,
-                                                      const float* g, float* w, float* m,
-                                                      float* v) {
+__attribute__((target("avx2,fma"))) std::size_t adam_avx2(const AdamStep& s, std::size_t n,
+                                                          const float* g, float* w, float* m,
+                                                          float* v) {
   const __m256 b1c = _mm256_set1_ps(1.0f - s.beta1), b2c = _mm256_set1_ps(1.0f - s.beta2);
   const __m256 lr = _mm256_set1_ps(s.lr_t), eps = _mm256_set1_ps(s.eps);
   const __m256 decay = _mm256_set1_ps(s.decay);
@@ -42,9 +42,9 @@ __attribute__((target("avx2"))) std::size_t adam_avx2(const AdamStep& s, std::si
   for (; i + 8 <= n; i += 8) {
     const __m256 gi = _mm256_loadu_ps(g + i);
     __m256 mi = _mm256_loadu_ps(m + i), vi = _mm256_loadu_ps(v + i), wi = _mm256_loadu_ps(w + i);
-    mi = _mm256_add_ps(mi, _mm256_mul_ps(_mm256_sub_ps(gi, mi), b1c));
-    vi = _mm256_add_ps(vi, _mm256_mul_ps(_mm256_sub_ps(_mm256_mul_ps(gi, gi), vi), b2c));
-    wi = _mm256_sub_ps(wi, _mm256_mul_ps(decay, wi));
+    mi = _mm256_fmadd_ps(_mm256_sub_ps(gi, mi), b1c, mi);
+    vi = _mm256_fmadd_ps(_mm256_fmsub_ps(gi, gi, vi), b2c, vi);
+    wi = _mm256_fnmadd_ps(decay, wi, wi);
     const __m256 den = _mm256_add_ps(_mm256_sqrt_ps(vi), eps);
     wi = _mm256_sub_ps(wi, _mm256_div_ps(_mm256_mul_ps(mi, lr), den));
     _mm256_storeu_ps(m + i, mi);
@@ -57,7 +57,9 @@ __attribute__((target("avx2"))) std::size_t adam_avx2(const AdamStep& s, std::si
 }  // namespace
 
 void adam_update(const AdamStep& s, std::size_t n, const float* g, float* w, float* m, float* v) {
-  static const int level = __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2");
+  static const int level = __builtin_cpu_supports("avx512f")                                 ? 2
+                           : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1
+                                                                                             : 0;
   std::size_t i = 0;
   if (level == 2)
     i = adam_avx512(s, n, g, w, m, v);

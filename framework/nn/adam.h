@@ -30,10 +30,12 @@ inline AdamStep adam_step(const AdamHyper& h, int64_t t) {
 }
 
 AUDIFY_HD inline void adam_element(const AdamStep& s, float g, float& w, float& m, float& v) {
-  // TensorFlow's ApplyAdam kernel, operation for operation (same float rounding).
-  m += (g - m) * (1.0f - s.beta1);
-  v += (g * g - v) * (1.0f - s.beta2);
-  w -= s.decay * w;
+  // TensorFlow's ApplyAdam kernel (m += (g - m)(1 - b1), v += (g^2 - v)(1 - b2)) with every
+  // multiply-add an explicit fma, so that compilers cannot contract differently on different
+  // paths: the vector loops, this scalar tail and a CUDA kernel give bit-identical results.
+  m = std::fma(g - m, 1.0f - s.beta1, m);
+  v = std::fma(std::fma(g, g, -v), 1.0f - s.beta2, v);
+  w = std::fma(-s.decay, w, w);
   w -= (m * s.lr_t) / (std::sqrt(v) + s.eps);
 }
 

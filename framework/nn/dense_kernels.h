@@ -1,8 +1,9 @@
 // The three products of a dense layer's training step, on row-major float buffers whose output
 // width is padded to a multiple of 16 (kPad) so that the hand-written kernel needs no tail code.
-// Two interchangeable implementations: OpenBLAS sgemm and a register-tiled loop (faster for the
-// seed MLP's small shapes on one core, see the report in the nn notes); both give the same results
-// up to float summation order.
+// Two interchangeable implementations: OpenBLAS sgemm and a register-tiled loop. The tiled loop is
+// the default: for the seed MLP at batch 50 on one Zen 5 core the whole training step ran at about
+// 4800-5300 steps/s of CPU time against 3800-4300 with sgemm (Debian's OpenBLAS 0.3.21 picks its
+// Haswell kernels there). Both give the same results up to float summation order.
 #pragma once
 
 #include <cstddef>

@@ -9,5 +9,7 @@ void add_synth_command(CLI::App& app);
 void add_extract_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_info_command(CLI::App& app);
+void add_run_command(CLI::App& app);
+void add_classify_command(CLI::App& app);
 
 }  // namespace audify::cli

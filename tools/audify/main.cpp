@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   audify::cli::add_extract_command(app);
   audify::cli::add_bench_command(app);
   audify::cli::add_info_command(app);
+  audify::cli::add_run_command(app);
+  audify::cli::add_classify_command(app);
 
   try {
     app.parse(argc, argv);

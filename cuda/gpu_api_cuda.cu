@@ -1,0 +1,151 @@
+// GpuApi on a CUDA device: one stream per instance; cuFFT plans cached per (n, batch) shape; cuBLAS
+// bound to the stream; each launch runs the kernel body from kernels/*.cuh through one __global__
+// entry that fills GridIndex and puts __syncthreads() between the body's phases. Every CUDA,
+// cuFFT and cuBLAS call is checked and reports the expression, file and line.
+#include <cublas_v2.h>
+#include <cuda_runtime.h>
+#include <cufft.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "core/error.h"
+#include "device.h"
+#include "gpu_api_cuda.h"
+
+namespace audify::gpu {
+namespace {
+
+void check(cudaError_t status, const char* expr, const char* file, int line) {
+  if (status != cudaSuccess)
+    fail("cuda: {} failed: {} ({}:{})", expr, cudaGetErrorString(status), file, line);
+}
+void check(cublasStatus_t status, const char* expr, const char* file, int line) {
+  if (status != CUBLAS_STATUS_SUCCESS)
+    fail("cuda: {} failed: {} ({}:{})", expr, cublasGetStatusString(status), file, line);
+}
+void check(cufftResult status, const char* expr, const char* file, int line) {
+  if (status != CUFFT_SUCCESS)
+    fail("cuda: {} failed: cufftResult {} ({}:{})", expr, static_cast<int>(status), file, line);
+}
+#define AUDIFY_CUDA_CHECK(expr) check((expr), #expr, __FILE__, __LINE__)
+
+template <typename Kernel>
+__global__ void kernel_entry(Kernel kernel) {
+  __shared__ typename Kernel::Shared shared;
+  GridIndex g;
+  g.block = {blockIdx.x, blockIdx.y, blockIdx.z};
+  g.thread = {threadIdx.x, threadIdx.y, threadIdx.z};
+  g.block_dim = {blockDim.x, blockDim.y, blockDim.z};
+  g.grid_dim = {gridDim.x, gridDim.y, gridDim.z};
+  for (int phase = 0; phase < Kernel::kPhases; ++phase) {
+    if (phase > 0) __syncthreads();
+    kernel(phase, g, shared);
+  }
+}
+
+dim3 to_dim3(const Dim3& d) {
+  return dim3(d.x, d.y, d.z);
+}
+
+cublasOperation_t cublas_op(Op op) {
+  return op == Op::transpose ? CUBLAS_OP_T : CUBLAS_OP_N;
+}
+
+class CudaApi final : public GpuApi {
+ public:
+  CudaApi() {
+    AUDIFY_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
+    AUDIFY_CUDA_CHECK(cublasCreate(&blas_));
+    AUDIFY_CUDA_CHECK(cublasSetStream(blas_, stream_));
+  }
+  ~CudaApi() override {  // never throws: statuses are ignored on the way out
+    cudaStreamSynchronize(stream_);
+    for (auto& [shape, plan] : plans_) cufftDestroy(plan);
+    cublasDestroy(blas_);
+    cudaStreamDestroy(stream_);
+  }
+  CudaApi(const CudaApi&) = delete;
+  CudaApi& operator=(const CudaApi&) = delete;
+
+  std::string_view name() const override { return "cuda"; }
+
+  void* alloc(std::size_t bytes) override {
+    void* p = nullptr;
+    AUDIFY_CUDA_CHECK(cudaMalloc(&p, bytes > 0 ? bytes : 1));
+    return p;
+  }
+  void free(void* device_ptr) noexcept override { cudaFree(device_ptr); }
+  void* alloc_host(std::size_t bytes) override {
+    void* p = nullptr;
+    AUDIFY_CUDA_CHECK(cudaMallocHost(&p, bytes > 0 ? bytes : 1));
+    return p;
+  }
+  void free_host(void* host_ptr) noexcept override { cudaFreeHost(host_ptr); }
+
+  void memcpy_h2d(void* dst, const void* src, std::size_t bytes) override {
+    AUDIFY_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, stream_));
+  }
+  void memcpy_d2h(void* dst, const void* src, std::size_t bytes) override {
+    AUDIFY_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, stream_));
+  }
+  void memset_zero(void* dst, std::size_t bytes) override {
+    AUDIFY_CUDA_CHECK(cudaMemsetAsync(dst, 0, bytes, stream_));
+  }
+  void synchronize() override { AUDIFY_CUDA_CHECK(cudaStreamSynchronize(stream_)); }
+
+  FftPlan fft_plan_r2c(int n, int batch) override {
+    auto it = plans_.find({n, batch});
+    if (it == plans_.end()) {
+      cufftHandle plan = 0;
+      AUDIFY_CUDA_CHECK(
+          cufftPlanMany(&plan, 1, &n, nullptr, 1, n, nullptr, 1, n / 2 + 1, CUFFT_R2C, batch));
+      AUDIFY_CUDA_CHECK(cufftSetStream(plan, stream_));
+      it = plans_.emplace(std::make_pair(n, batch), plan).first;
+    }
+    return FftPlan{n, batch, reinterpret_cast<void*>(static_cast<std::uintptr_t>(it->second))};
+  }
+
+  void fft_r2c_batched(const FftPlan& plan, const float* in, float* out) override {
+    const auto handle = static_cast<cufftHandle>(reinterpret_cast<std::uintptr_t>(plan.handle));
+    // A 1-D out-of-place R2C leaves its input intact; cuFFT's signature is just not const.
+    AUDIFY_CUDA_CHECK(
+        cufftExecR2C(handle, const_cast<float*>(in), reinterpret_cast<cufftComplex*>(out)));
+  }
+
+  void gemm(Op op_a, Op op_b, int m, int n, int k, float alpha, const float* a, int lda,
+            const float* b, int ldb, float beta, float* c, int ldc) override {
+    AUDIFY_CUDA_CHECK(cublasSgemm(blas_, cublas_op(op_a), cublas_op(op_b), m, n, k, &alpha, a, lda,
+                                  b, ldb, &beta, c, ldc));
+  }
+
+  void launch(const FrameWindowKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const PowerKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const MelKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const DbMaxKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const TopDbClampKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const ClipMeanKernel& k, const LaunchShape& s) override { run(k, s); }
+
+ private:
+  template <typename Kernel>
+  void run(const Kernel& kernel, const LaunchShape& s) {
+    kernel_entry<Kernel><<<to_dim3(s.grid), to_dim3(s.block), 0, stream_>>>(kernel);
+    AUDIFY_CUDA_CHECK(cudaGetLastError());
+  }
+
+  cudaStream_t stream_ = nullptr;
+  cublasHandle_t blas_ = nullptr;
+  std::map<std::pair<int, int>, cufftHandle> plans_;  // (n, batch) -> plan
+};
+
+}  // namespace
+
+std::unique_ptr<GpuApi> make_cuda_api() {
+  const cuda::DeviceStatus status = cuda::query_devices();
+  if (status.device_count == 0) fail("cuda: no usable device: {}", status.reason);
+  return std::make_unique<CudaApi>();
+}
+
+}  // namespace audify::gpu

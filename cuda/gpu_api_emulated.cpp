@@ -1,0 +1,117 @@
+// The GPU API on the host: memory is host memory, cuFFT is FFTW with cuFFT's batched R2C layout,
+// cuBLAS is OpenBLAS called column-major (so a row/column-major slip in the orchestration fails the
+// parity tests here, as it would on the device), and a launch runs the kernel body for every block
+// and thread, one phase at a time (see kernels/grid.cuh), as a barrier-respecting schedule would.
+#include <fftw3.h>
+
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <utility>
+
+#include <cblas.h>
+
+#include "core/error.h"
+#include "features/mfcc_cpu.h"
+#include "gpu_api.h"
+
+namespace audify::gpu {
+namespace {
+
+template <typename Kernel>
+void run_on_host(const Kernel& kernel, const LaunchShape& shape) {
+  AUDIFY_ASSERT(shape.block.x * shape.block.y * shape.block.z <= 1024);  // CUDA's limit
+  GridIndex g;
+  g.grid_dim = shape.grid;
+  g.block_dim = shape.block;
+  for (g.block.z = 0; g.block.z < shape.grid.z; ++g.block.z)
+    for (g.block.y = 0; g.block.y < shape.grid.y; ++g.block.y)
+      for (g.block.x = 0; g.block.x < shape.grid.x; ++g.block.x) {
+        typename Kernel::Shared shared{};
+        for (int phase = 0; phase < Kernel::kPhases; ++phase)
+          for (g.thread.z = 0; g.thread.z < shape.block.z; ++g.thread.z)
+            for (g.thread.y = 0; g.thread.y < shape.block.y; ++g.thread.y)
+              for (g.thread.x = 0; g.thread.x < shape.block.x; ++g.thread.x)
+                kernel(phase, g, shared);
+      }
+}
+
+CBLAS_TRANSPOSE cblas_op(Op op) {
+  return op == Op::transpose ? CblasTrans : CblasNoTrans;
+}
+
+class EmulatedApi final : public GpuApi {
+ public:
+  ~EmulatedApi() override {
+    std::lock_guard lock(cpu_mfcc::fftw_planner_mutex());
+    for (auto& [shape, plan] : plans_) fftwf_destroy_plan(static_cast<fftwf_plan>(plan));
+  }
+
+  std::string_view name() const override { return "cuda-emulated"; }
+
+  void* alloc(std::size_t bytes) override {
+    void* p = fftwf_malloc(bytes > 0 ? bytes : 1);
+    AUDIFY_ASSERT(p != nullptr);
+    return p;
+  }
+  void free(void* device_ptr) noexcept override { fftwf_free(device_ptr); }
+  void* alloc_host(std::size_t bytes) override { return alloc(bytes); }
+  void free_host(void* host_ptr) noexcept override { fftwf_free(host_ptr); }
+
+  void memcpy_h2d(void* dst, const void* src, std::size_t bytes) override {
+    std::memcpy(dst, src, bytes);
+  }
+  void memcpy_d2h(void* dst, const void* src, std::size_t bytes) override {
+    std::memcpy(dst, src, bytes);
+  }
+  void memset_zero(void* dst, std::size_t bytes) override { std::memset(dst, 0, bytes); }
+  void synchronize() override {}
+
+  FftPlan fft_plan_r2c(int n, int batch) override {
+    AUDIFY_ASSERT(n > 0 && batch > 0);
+    void*& plan = plans_[{n, batch}];
+    if (plan == nullptr) {
+      std::lock_guard lock(cpu_mfcc::fftw_planner_mutex());
+      // FFTW_ESTIMATE does not touch the arrays; FFTW_UNALIGNED lets any pointer run the plan.
+      float* in = static_cast<float*>(alloc(sizeof(float)));
+      fftwf_complex* out = static_cast<fftwf_complex*>(alloc(sizeof(fftwf_complex)));
+      const int n_complex = n / 2 + 1;
+      plan = fftwf_plan_many_dft_r2c(1, &n, batch, in, nullptr, 1, n, out, nullptr, 1, n_complex,
+                                     FFTW_ESTIMATE | FFTW_UNALIGNED);
+      free(in);
+      free(out);
+      AUDIFY_ASSERT(plan != nullptr);
+    }
+    return FftPlan{n, batch, plan};
+  }
+
+  void fft_r2c_batched(const FftPlan& plan, const float* in, float* out) override {
+    // FFTW's R2C leaves its input alone (cuFFT's may not); the const_cast is FFTW's API only.
+    fftwf_execute_dft_r2c(static_cast<fftwf_plan>(plan.handle), const_cast<float*>(in),
+                          reinterpret_cast<fftwf_complex*>(out));
+  }
+
+  void gemm(Op op_a, Op op_b, int m, int n, int k, float alpha, const float* a, int lda,
+            const float* b, int ldb, float beta, float* c, int ldc) override {
+    cblas_sgemm(CblasColMajor, cblas_op(op_a), cblas_op(op_b), m, n, k, alpha, a, lda, b, ldb, beta,
+                c, ldc);
+  }
+
+  void launch(const FrameWindowKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
+  void launch(const PowerKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
+  void launch(const MelKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
+  void launch(const DbMaxKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
+  void launch(const TopDbClampKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
+  void launch(const ClipMeanKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
+
+ private:
+  std::map<std::pair<int, int>, void*> plans_;  // (n, batch) -> fftwf_plan
+};
+
+}  // namespace
+
+std::unique_ptr<GpuApi> make_emulated_api() {
+  return std::make_unique<EmulatedApi>();
+}
+
+}  // namespace audify::gpu

@@ -1,0 +1,33 @@
+// The interface every classical baseline (SVM, random forest) implements, so that the runner
+// trains and evaluates them the same way as the MLP. Features in, class probabilities out.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/matrix.h"
+
+namespace audify {
+
+class Classifier {
+ public:
+  virtual ~Classifier() = default;
+  virtual std::string_view kind() const = 0;  // the model.kind spelling, e.g. "svm_rbf"
+  // x: (rows, features); y: one label in [0, n_classes) per row.
+  virtual void fit(const Matrix& x, std::span<const int> y, int n_classes) = 0;
+  virtual Matrix predict_proba(const Matrix& x) const = 0;  // (rows, n_classes), rows sum to 1
+  virtual std::string save() const = 0;                     // opaque bytes to store in the run dir
+};
+
+// Index of the largest probability in each row (ties to the lowest class).
+inline std::vector<int> argmax_rows(const Matrix& p) {
+  std::vector<int> out(p.rows, 0);
+  for (std::size_t r = 0; r < p.rows; ++r)
+    for (std::size_t c = 1; c < p.cols; ++c)
+      if (p(r, c) > p(r, static_cast<std::size_t>(out[r]))) out[r] = static_cast<int>(c);
+  return out;
+}
+
+}  // namespace audify

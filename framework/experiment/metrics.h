@@ -1,0 +1,34 @@
+// Classification metrics of one split and their aggregation over folds, as written to metrics.json.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <span>
+#include <string>
+#include <vector>
+
+namespace audify {
+
+struct ClassMetrics {
+  double precision = 0, recall = 0, f1 = 0;
+  int support = 0;  // true instances in the evaluated set
+};
+
+struct ClassificationMetrics {
+  double accuracy = 0;  // fraction in [0, 1]
+  double macro_f1 = 0;  // over classes with support > 0 or predictions > 0 (as scikit-learn's zero_division=0 over present labels)
+  std::vector<ClassMetrics> per_class;         // index = class id
+  std::vector<std::vector<int>> confusion;     // [true][predicted]
+  int count = 0;
+};
+
+ClassificationMetrics evaluate(std::span<const int> truth, std::span<const int> predicted, int n_classes);
+
+struct MeanStd {
+  double mean = 0, std = 0;  // population std (ddof = 0) over folds, as is customary for CV reports
+};
+MeanStd mean_std(std::span<const double> values);
+
+nlohmann::json to_json(const ClassificationMetrics& m, const std::vector<std::string>& class_names);
+
+}  // namespace audify

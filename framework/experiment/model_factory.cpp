@@ -1,0 +1,104 @@
+// The model families of the runner. Each adapter maps its library (nn/ for the MLP) onto RunModel.
+#include "experiment/model_factory.h"
+
+#include <array>
+
+#include "core/error.h"
+#include "nn/mlp_io.h"
+#include "nn/safetensors.h"
+
+namespace audify {
+namespace {
+
+constexpr const char* kKindKey = "audify.model_kind";
+
+// The seed's Keras MLP, trained by nn::fit.
+class MlpModel final : public RunModel {
+ public:
+  MlpModel(nn::Mlp model, nn::TrainConfig train) : model_(std::move(model)), train_(train) {}
+
+  void fit(const Matrix& x, std::span<const int> labels, const EpochHook& on_epoch) override {
+    nn::fit(model_, x, labels, train_, [&](const nn::EpochStats& s) {
+      if (on_epoch) on_epoch({s.epoch, s.loss, s.train_accuracy}, *this);
+    });
+  }
+  Matrix predict_proba(const Matrix& x) const override { return model_.predict_proba(x); }
+  void save(const std::filesystem::path& path,
+            std::map<std::string, std::string> metadata) const override {
+    metadata[kKindKey] = "mlp";
+    nn::save_mlp(path, model_, metadata);
+  }
+  int classes() const override { return model_.config().classes; }
+
+ private:
+  nn::Mlp model_;
+  nn::TrainConfig train_;
+};
+
+void bind_mlp(OptionSchema& s, ModelOptions& o) {
+  s.field("kind", o.kind, "model family");
+  s.field("hidden", o.mlp.hidden, "units per hidden layer");
+  s.field("activation", o.mlp.activation, "hidden activation: relu | tanh | sigmoid");
+  s.field("dropout", o.mlp.dropout, "dropout rate after every hidden layer (0 = none)");
+}
+
+std::unique_ptr<RunModel> make_mlp(const RunConfig& c, int inputs, int classes) {
+  nn::MlpConfig m = c.model.mlp;
+  m.inputs = inputs;
+  m.classes = classes;
+  const nn::TrainConfig train = c.train.to_train_config(c.seed);
+  return std::make_unique<MlpModel>(nn::Mlp(m, train.seed), train);
+}
+
+LoadedModel load_mlp_model(const std::filesystem::path& path) {
+  nn::LoadedMlp loaded = nn::load_mlp(path);
+  LoadedModel out;
+  out.metadata = std::move(loaded.metadata);
+  out.model = std::make_unique<MlpModel>(std::move(loaded.model), nn::TrainConfig{});
+  return out;
+}
+
+// The registry: add a family here.
+const std::array<ModelKind, 1> kKinds = {{
+    {"mlp", "multilayer perceptron (the seed's Keras model)", &bind_mlp, &make_mlp,
+     &load_mlp_model},
+}};
+
+}  // namespace
+
+const ModelKind* find_model_kind(const std::string& name) {
+  for (const ModelKind& k : kKinds)
+    if (k.name == name) return &k;
+  return nullptr;
+}
+
+std::string model_kind_names() {
+  std::string out;
+  for (const ModelKind& k : kKinds) out += (out.empty() ? "" : ", ") + k.name;
+  return out;
+}
+
+void bind_model_options(OptionSchema& schema, ModelOptions& options) {
+  const ModelKind* kind = find_model_kind(options.kind);
+  AUDIFY_ASSERT(kind != nullptr);
+  kind->bind(schema, options);
+}
+
+std::unique_ptr<RunModel> make_model(const RunConfig& config, int inputs, int classes) {
+  const ModelKind* kind = find_model_kind(config.model.kind);
+  if (!kind) fail("model.kind '{}' is unknown (known: {})", config.model.kind, model_kind_names());
+  return kind->make(config, inputs, classes);
+}
+
+LoadedModel load_model(const std::filesystem::path& path) {
+  const nn::SafetensorsFile file = nn::read_safetensors(path);
+  const auto it = file.metadata.find(kKindKey);
+  // Files from before the kind was recorded are MLPs.
+  const std::string name = it == file.metadata.end() ? "mlp" : it->second;
+  const ModelKind* kind = find_model_kind(name);
+  if (!kind)
+    fail("{}: model kind '{}' is unknown (known: {})", path.string(), name, model_kind_names());
+  return kind->load(path);
+}
+
+}  // namespace audify

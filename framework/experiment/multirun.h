@@ -1,0 +1,33 @@
+// `audify run -m`: one run per combination of the sweep overrides, each in its own worker process
+// (the audify binary itself, `run <point overrides> --run-dir DIR`), `launcher.jobs` at a time, in
+// <output_root>/<experiment>/multirun_<date>_<time>/<index>_<short-name>/, then summary.csv/.md.
+// Resuming a multirun folder skips the points whose metrics.json exists.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "config/override_parser.h"
+
+namespace audify {
+
+struct MultirunRequest {
+  std::vector<Override> overrides;  // sweeps and plain overrides, in command-line order
+  std::filesystem::path
+      resume_dir;  // a previous multirun folder of the same overrides; empty = new
+  std::filesystem::path executable = "/proc/self/exe";  // the worker binary
+  bool progress = true;
+};
+
+struct MultirunResult {
+  std::filesystem::path dir;
+  int points = 0, ran = 0, skipped = 0, failed = 0;
+};
+
+MultirunResult run_multirun(const MultirunRequest& request);
+
+// A point's folder name: its index and the swept values, e.g. "1_hidden=256-256,lr=3e-4".
+std::string point_dir_name(int index, const std::vector<Override>& swept_values);
+
+}  // namespace audify

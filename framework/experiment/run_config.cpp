@@ -1,0 +1,172 @@
+// Binding of the run's tables: one OptionSchema per top-level table, the model table's keys chosen
+// by `model.kind` (experiment/model_factory.h), then range checks the schemas cannot express.
+#include "experiment/run_config.h"
+
+#include <memory>
+
+#include "config/paths.h"
+#include "config/validate.h"
+#include "core/error.h"
+#include "experiment/model_factory.h"
+
+namespace audify {
+namespace {
+
+void bind_top(OptionSchema& s, RunConfig& c) {
+  s.field("experiment", c.experiment, "run name: runs go to <output_root>/<experiment>/");
+  s.field("device", c.device, "auto | cpu | cuda: backend for features and training");
+  s.field("seed", c.seed, "replicate seed, added to the data, split and train seeds");
+  s.field("output_root", c.output_root, "folder that holds the run directories");
+}
+
+void bind(OptionSchema& s, DataOptions& d) {
+  s.field("root", d.root, "dataset root (UrbanSound8K layout); \"\" = the synthetic dataset");
+  s.field("clips_per_class", d.clips_per_class, "synthetic dataset: slices per class");
+  s.field("seed", d.seed, "synthetic dataset: generator seed");
+  s.field("features", d.features, "feature table CSV to train on instead of audio; \"\" = extract");
+}
+
+void bind(OptionSchema& s, TrainOptions& t) {
+  s.field("epochs", t.epochs, "passes over the training set");
+  s.field("batch_size", t.batch_size, "clips per gradient step");
+  s.field("lr", t.lr, "Adam learning rate");
+  s.field("beta1", t.beta1, "Adam first-moment decay");
+  s.field("beta2", t.beta2, "Adam second-moment decay");
+  s.field("eps", t.eps, "Adam epsilon");
+  s.field("weight_decay", t.weight_decay, "L2 penalty on weights");
+  s.field("standardize", t.standardize, "z-score features with train-set statistics");
+  s.field("seed", t.seed, "weight init, dropout masks and batch order");
+  s.field("shuffle", t.shuffle, "reshuffle the training set every epoch");
+  s.field("early_stopping_patience", t.early_stopping_patience,
+          "epochs without val_loss improvement before stopping; 0 = off");
+  s.field("validation_fraction", t.validation_fraction,
+          "last fraction of the training rows held out for early stopping (Keras)");
+}
+
+void bind(OptionSchema& s, LauncherOptions& l) {
+  s.field("jobs", l.jobs, "multirun points run at once; 0 = one per core");
+}
+
+// The run's schemas, bound to `c`; the model schema depends on the kind already in `c.model`.
+struct Schemas {
+  OptionSchema top{""}, data{"data"}, features{"features"}, model{"model"}, split{"split"},
+      train{"train"}, launcher{"launcher"};
+
+  explicit Schemas(RunConfig& c) {
+    bind_top(top, c);
+    bind(data, c.data);
+    audify::bind(features, c.features);
+    bind_model_options(model, c.model);
+    audify::bind(split, c.split);
+    bind(train, c.train);
+    bind(launcher, c.launcher);
+  }
+  std::vector<const OptionSchema*> all() const {
+    return {&top, &data, &features, &model, &split, &train, &launcher};
+  }
+};
+
+void check(const RunConfig& c) {
+  if (c.experiment.empty() || c.experiment.find('/') != std::string::npos || c.experiment == "." ||
+      c.experiment == "..")
+    fail("experiment: '{}' is not a usable folder name", c.experiment);
+  if (c.output_root.empty()) fail("output_root: must not be empty");
+  if (c.seed < 0) fail("seed: {} is negative", c.seed);
+  if (c.train.epochs <= 0) fail("train.epochs: {} must be > 0", c.train.epochs);
+  if (c.train.batch_size <= 0) fail("train.batch_size: {} must be > 0", c.train.batch_size);
+  if (!(c.train.lr > 0)) fail("train.lr: {} must be > 0", c.train.lr);
+  if (c.train.seed < 0) fail("train.seed: {} is negative", c.train.seed);
+  if (c.train.validation_fraction < 0 || c.train.validation_fraction >= 1)
+    fail("train.validation_fraction: {} is outside [0, 1)", c.train.validation_fraction);
+  if (c.launcher.jobs < 0) fail("launcher.jobs: {} is negative", c.launcher.jobs);
+  (void)c.resolved_device();
+}
+
+}  // namespace
+
+nn::TrainConfig TrainOptions::to_train_config(int replicate_seed) const {
+  nn::TrainConfig t;
+  t.epochs = epochs;
+  t.batch_size = batch_size;
+  t.lr = lr;
+  t.beta1 = beta1;
+  t.beta2 = beta2;
+  t.eps = eps;
+  t.weight_decay = weight_decay;
+  t.standardize = standardize;
+  t.shuffle = shuffle;
+  t.seed = static_cast<uint64_t>(seed) + static_cast<uint64_t>(replicate_seed);
+  t.early_stopping_patience = early_stopping_patience;
+  t.validation_fraction = validation_fraction;
+  return t;
+}
+
+SplitOptions RunConfig::effective_split() const {
+  SplitOptions s = split;
+  s.seed += static_cast<decltype(s.seed)>(seed);
+  return s;
+}
+
+std::string RunConfig::resolved_device() const {
+  if (device == "auto" || device == "cpu") return "cpu";
+  if (device == "cuda")
+    fail("device=cuda: the experiment runner trains on the CPU in this build (use device=cpu)");
+  fail("device: '{}' is not one of auto, cpu, cuda", device);
+}
+
+ConfigSources run_config_sources() {
+  const std::filesystem::path configs = config_root();
+  return ConfigSources{configs, experiment_root(), configs.parent_path()};
+}
+
+RunConfig resolve_run_config(const ComposedConfig& composed) {
+  RunConfig c;
+  if (const toml::node* kind = composed.table.at_path("model.kind").node()) {
+    const auto name = kind->value<std::string>();
+    const std::string origin = composed.origin_of("model.kind");
+    if (!name) fail("{}: model.kind must be a string", origin.empty() ? "config" : origin);
+    if (!find_model_kind(*name))
+      fail("{}: model.kind '{}' is unknown (known: {})", origin.empty() ? "config" : origin, *name,
+           model_kind_names());
+    c.model.kind = *name;
+  }
+  Schemas schemas(c);
+  apply_schemas(composed, schemas.all());
+  finalize(c.features);
+  check(c);
+  return c;
+}
+
+RunConfig load_run_config(const std::vector<Override>& overrides, ComposedConfig* composed) {
+  ComposedConfig local = compose(run_config_sources(), overrides);
+  RunConfig c = resolve_run_config(local);
+  if (composed) *composed = std::move(local);
+  return c;
+}
+
+toml::table run_config_table(const RunConfig& config) {
+  RunConfig copy = config;
+  Schemas schemas(copy);
+  toml::table out = schemas.top.to_table();
+  for (const OptionSchema* s : schemas.all())
+    if (!s->prefix().empty()) out.insert_or_assign(s->prefix(), s->to_table());
+  return out;
+}
+
+toml::table feature_options_table(const FeatureOptions& options) {
+  FeatureOptions copy = options;
+  OptionSchema schema("features");
+  bind(schema, copy);
+  return schema.to_table();
+}
+
+FeatureOptions feature_options_from_table(const toml::table& table, const std::string& where) {
+  FeatureOptions options;
+  OptionSchema schema("features");
+  bind(schema, options);
+  schema.apply(table, where);
+  finalize(options);
+  return options;
+}
+
+}  // namespace audify

@@ -1,0 +1,93 @@
+// The typed config of one `audify run`: every top-level table of the composed TOML bound to an
+// options struct through an OptionSchema, so unknown keys and bad values are errors naming the file
+// or override that set them, and the resolved struct writes back out as the run's config.toml.
+#pragma once
+
+#include <toml++/toml.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/compose.h"
+#include "config/options.h"
+#include "data/splits.h"
+#include "features/feature_options.h"
+#include "nn/mlp.h"
+#include "nn/trainer.h"
+
+namespace audify {
+
+// `data.*`: where the clips come from (configs/data/*.toml).
+struct DataOptions {
+  std::string root;          // dataset root (UrbanSound8K layout); "" = the embedded synthetic set
+  int clips_per_class = 40;  // synthetic set only
+  int seed = 0;              // synthetic set generator seed
+  std::string features;      // a feature table CSV to train on instead of audio; "" = extract
+};
+
+// `model.*`: the model family and its hyperparameters. Only the fields of `kind` are bound, so a
+// key of another family is an unknown key (experiment/model_factory.h lists the families).
+struct ModelOptions {
+  std::string kind = "mlp";
+  nn::MlpConfig mlp;  // kind = mlp (inputs and classes are set from the data at run time)
+};
+
+// `train.*`: the optimisation recipe (nn/trainer.h's TrainConfig, seed as a config int).
+struct TrainOptions {
+  int epochs = 100;
+  int batch_size = 50;
+  double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-7, weight_decay = 0.0;
+  bool standardize = false;
+  int seed = 0;
+  bool shuffle = true;
+  int early_stopping_patience = 0;
+  double validation_fraction = 0.0;
+
+  // The trainer's config with the replicate seed added to `seed`.
+  nn::TrainConfig to_train_config(int replicate_seed) const;
+};
+
+// `launcher.*`: how a multirun executes its points.
+struct LauncherOptions {
+  int jobs = 0;  // points run at once; 0 = one per core
+};
+
+struct RunConfig {
+  std::string experiment = "default";
+  std::string device = "auto";
+  int seed = 0;  // replicate seed, added to every stage's seed
+  std::string output_root = "outputs";
+  DataOptions data;
+  FeatureOptions features;
+  ModelOptions model;
+  SplitOptions split;
+  TrainOptions train;
+  LauncherOptions launcher;
+
+  // The split options with the replicate seed added.
+  SplitOptions effective_split() const;
+  // "cpu" for auto; throws for a device this build cannot use.
+  std::string resolved_device() const;
+};
+
+// Where `audify run` composes from: config_root() and experiment_root(), shown relative to the
+// source tree.
+ConfigSources run_config_sources();
+
+// Validates a composed config against every table's schema and returns the typed config. Throws
+// audify::Error naming the key and its origin.
+RunConfig resolve_run_config(const ComposedConfig& composed);
+
+// Composes and resolves in one step.
+RunConfig load_run_config(const std::vector<Override>& overrides,
+                          ComposedConfig* composed = nullptr);
+
+// The resolved config as a TOML table (every key of every schema, with its value).
+toml::table run_config_table(const RunConfig& config);
+// The `features` table alone (stored in model metadata, read back by `audify classify`).
+toml::table feature_options_table(const FeatureOptions& options);
+// Parses a `features` table written by feature_options_table; `where` names it in errors.
+FeatureOptions feature_options_from_table(const toml::table& table, const std::string& where);
+
+}  // namespace audify

@@ -1,0 +1,109 @@
+// Audio goes through extract_features with the shared feature cache, so a second run (or every
+// point of a multirun) pays for extraction once.
+#include "experiment/run_data.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "core/error.h"
+#include "data/default_dataset.h"
+#include "data/urbansound8k.h"
+#include "features/extract.h"
+#include "features/feature_cache.h"
+
+namespace audify {
+namespace fs = std::filesystem;
+namespace {
+
+// n_classes: UrbanSound8K's 10 for audio, else max classID + 1; names from the table where given.
+std::vector<std::string> class_names_of(const FeatureTable& table, bool urbansound) {
+  int classes = urbansound ? static_cast<int>(kUrbanSoundClasses.size()) : 0;
+  for (const FeatureRow& r : table.rows) classes = std::max(classes, r.class_id + 1);
+  std::vector<std::string> names(static_cast<std::size_t>(classes));
+  for (const FeatureRow& r : table.rows)
+    if (names[r.class_id].empty() && !r.class_name.empty()) names[r.class_id] = r.class_name;
+  for (int c = 0; c < classes; ++c) {
+    if (!names[c].empty()) continue;
+    names[c] = c < static_cast<int>(kUrbanSoundClasses.size()) && (urbansound || classes == 10)
+                   ? std::string(kUrbanSoundClasses[c])
+                   : fmt::format("class{}", c);
+  }
+  return names;
+}
+
+}  // namespace
+
+fs::path dataset_root(const RunConfig& c) {
+  if (!c.data.root.empty()) return c.data.root;
+  if (c.data.clips_per_class <= 0)
+    fail("data.clips_per_class: {} must be > 0 for the synthetic dataset (data.root = \"\")",
+         c.data.clips_per_class);
+  const long long seed = static_cast<long long>(c.data.seed) + c.seed;
+  fs::path root = default_synthetic_root();
+  if (c.data.clips_per_class != 40 || seed != 0)
+    root = root.parent_path() / fmt::format("synthetic_{}x_seed{}", c.data.clips_per_class, seed);
+  return ensure_synthetic_dataset(root, c.data.clips_per_class,
+                                  static_cast<unsigned long long>(seed));
+}
+
+RunData load_run_data(const RunConfig& c, bool progress) {
+  RunData data;
+  FeatureTable table;
+  bool urbansound = false;
+  if (!c.data.features.empty()) {
+    data.source = c.data.features;
+    spdlog::info("reading the feature table {}", c.data.features);
+    table = read_feature_table(c.data.features);
+  } else {
+    const auto start = std::chrono::steady_clock::now();
+    const fs::path root = dataset_root(c);
+    data.dataset_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    data.source = root.string();
+    urbansound = true;
+    const Dataset ds = load_urbansound8k(root);
+    if (!ds.missing.empty())
+      spdlog::warn("{} of {} metadata rows have no audio file under {}", ds.missing.size(),
+                   ds.missing.size() + ds.clips.size(), (root / "audio").string());
+    if (ds.clips.empty()) fail("{}: no audio files found for the metadata rows", root.string());
+    std::vector<ExtractJob> jobs;
+    for (const ClipInfo& clip : ds.clips)
+      jobs.push_back(
+          {clip.path,
+           FeatureRow{
+               clip.slice_file_name, clip.fs_id, clip.fold, clip.class_id, clip.class_name, {}}});
+    ExtractOptions extract;
+    extract.cache_dir = FeatureCache::default_dir();
+    extract.progress = progress;
+    spdlog::info("extracting features of {} clips from {}", jobs.size(), root.string());
+    ExtractResult result = extract_features(jobs, c.features, extract);
+    for (const ExtractFailure& f : result.failures)
+      spdlog::warn("extraction failed: {}: {}", f.file, f.error);
+    spdlog::info("extracted {} clips in {:.2f} s ({} from the cache)", result.table.rows.size(),
+                 result.seconds, result.cache_hits);
+    data.failures = result.failures.size();
+    data.cache_hits = result.cache_hits;
+    table = std::move(result.table);
+  }
+  data.table.columns = std::move(table.columns);
+  for (FeatureRow& r : table.rows) {
+    if (r.class_id < 0) {
+      ++data.unlabelled;
+      continue;
+    }
+    data.table.rows.push_back(std::move(r));
+  }
+  if (data.unlabelled)
+    spdlog::warn("{}: {} rows without a classID left out", data.source, data.unlabelled);
+  if (data.table.rows.empty()) fail("{}: no labelled rows to train on", data.source);
+  data.class_names = class_names_of(data.table, urbansound);
+  if (data.classes() < 2)
+    fail("{}: one class only (classID {}); training needs two or more", data.source,
+         data.classes() - 1);
+  return data;
+}
+
+}  // namespace audify

@@ -1,0 +1,42 @@
+// The run directory and what every run records about its surroundings: a fresh timestamped folder
+// under <output_root>/<experiment>/, the log of the run (log.txt), and the source commit.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <filesystem>
+#include <memory>
+#include <sstream>
+#include <string>
+
+namespace audify {
+
+// Local time as YYYY-MM-DD_HH-MM-SS.
+std::string timestamp_now();
+
+// Creates <output_root>/<experiment>/<prefix><timestamp>/, adding _1, _2, ... when that exists
+// (two runs in one second), and returns it. Throws audify::Error when it cannot.
+std::filesystem::path create_run_dir(const std::filesystem::path& output_root,
+                                     const std::string& experiment, const std::string& prefix = "");
+
+// `git rev-parse HEAD` in the source tree (AUDIFY_SOURCE_DIR), or "unknown".
+std::string git_commit();
+
+// While alive, spdlog's default logger writes to stderr (warnings only when `quiet`) and to memory;
+// save() writes the captured lines (log.txt) atomically. The previous default logger comes back on
+// destruction.
+class RunLog {
+ public:
+  explicit RunLog(bool quiet = false);
+  ~RunLog();
+  RunLog(const RunLog&) = delete;
+  RunLog& operator=(const RunLog&) = delete;
+
+  void save(const std::filesystem::path& path);
+
+ private:
+  std::shared_ptr<spdlog::logger> previous_;
+  std::ostringstream lines_;
+};
+
+}  // namespace audify

@@ -1,0 +1,64 @@
+// What a finished run reports: per-split results gathered by the runner, turned into the run
+// directory's metrics.json, predictions.csv and history.csv.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "data/feature_table.h"
+#include "data/splits.h"
+#include "experiment/metrics.h"
+
+namespace audify {
+
+struct SplitResult {
+  std::string name;  // "random", "fold3", ...
+  int test_fold = 0;
+  ClassificationMetrics train;  // the trained model on its own training rows, dropout off
+  ClassificationMetrics test;
+  LeakFigure leak;
+  int epochs_run = 0;
+  bool stopped_early = false;
+};
+
+struct HistoryRow {
+  std::string split;  // the split's name (the fold column of history.csv)
+  int epoch = 0;
+  double loss = 0, train_accuracy = 0, test_accuracy = 0;
+};
+
+struct PredictionRow {
+  int row = 0;  // index into the feature table
+  int predicted = 0;
+  std::vector<float> probabilities;  // one per class
+};
+
+struct StageSeconds {
+  double dataset = 0, extract = 0, train = 0, evaluate = 0, total = 0;
+};
+
+struct RunReport {
+  std::string experiment, model_kind, split_kind, device, data_source, model_note;
+  int clips = 0, features = 0;
+  std::vector<std::string> class_names;
+  std::vector<SplitResult> splits;
+  ClassificationMetrics pooled;  // every test prediction at once (k-fold: each row once)
+  std::vector<HistoryRow> history;
+  StageSeconds seconds;
+};
+
+// metrics.json: train/test accuracy as fractions (k-fold: the mean over folds, with std and the
+// per-fold values), test macro-F1, per-class scores and the confusion matrix of the pooled test
+// predictions, the leak figure, a history summary, stage timings, device, commit and versions.
+nlohmann::json metrics_json(const RunReport& report);
+
+// predictions.csv: file,fold,true,true_class,predicted,predicted_class,p_<class>...
+std::string predictions_csv(const FeatureTable& table, const std::vector<std::string>& class_names,
+                            const std::vector<PredictionRow>& rows);
+
+// history.csv: epoch,loss,train_acc,test_acc[,fold] (fold only when there are several splits).
+std::string history_csv(const std::vector<HistoryRow>& rows, bool with_fold);
+
+}  // namespace audify

@@ -1,0 +1,176 @@
+// The classical baselines: the standardiser learns from the training side only; the SVM and the
+// random forest separate an easy synthetic problem, stay near chance on noise labels, return
+// normalised probabilities, are reproducible for a seed, and save something; their config files
+// parse.
+#include <gtest/gtest.h>
+#include <toml++/toml.h>
+
+#include <cmath>
+#include <memory>
+#include <random>
+
+#include "baselines/baseline_options.h"
+#include "baselines/random_forest.h"
+#include "baselines/standardizer.h"
+#include "baselines/svm_rbf.h"
+#include "config/paths.h"
+
+namespace audify {
+namespace {
+
+struct Data {
+  Matrix x;
+  std::vector<int> y;
+};
+
+// Three Gaussian blobs in 6 dimensions (2 informative, 4 noise); noise_labels draws labels at
+// random.
+Data blobs(std::size_t rows, unsigned seed, bool noise_labels = false) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::uniform_int_distribution<int> label(0, 2);
+  Data d{Matrix(rows, 6), {}};
+  for (std::size_t r = 0; r < rows; ++r) {
+    const int c = label(rng);
+    d.y.push_back(noise_labels ? label(rng) : c);
+    for (std::size_t f = 0; f < 6; ++f) d.x(r, f) = normal(rng) * (f < 2 ? 0.5f : 3.0f) + 100.0f;
+    d.x(r, static_cast<std::size_t>(c % 2)) += c == 2 ? -4.0f : 4.0f;
+  }
+  return d;
+}
+
+double accuracy(const Matrix& p, const std::vector<int>& y) {
+  const std::vector<int> pred = argmax_rows(p);
+  int hits = 0;
+  for (std::size_t i = 0; i < y.size(); ++i) hits += pred[i] == y[i];
+  return static_cast<double>(hits) / static_cast<double>(y.size());
+}
+
+void expect_rows_sum_to_one(const Matrix& p) {
+  for (std::size_t r = 0; r < p.rows; ++r) {
+    double s = 0;
+    for (float v : p.row(r)) {
+      EXPECT_GE(v, 0.0f);
+      s += v;
+    }
+    EXPECT_NEAR(s, 1.0, 1e-4) << "row " << r;
+  }
+}
+
+TEST(Standardizer, UsesTrainingStatisticsOnly) {
+  Matrix train(4, 2);
+  const float values[4][2] = {{1, 5}, {3, 5}, {5, 5}, {7, 5}};  // column 1 is constant
+  for (int r = 0; r < 4; ++r)
+    for (int c = 0; c < 2; ++c) train(r, c) = values[r][c];
+  Standardizer s;
+  s.fit(train);
+  EXPECT_DOUBLE_EQ(s.mean[0], 4.0);
+  EXPECT_DOUBLE_EQ(s.scale[0], std::sqrt(5.0));  // population std (ddof 0)
+  EXPECT_DOUBLE_EQ(s.scale[1], 1.0);             // std 0 -> 1
+  Matrix test(1, 2);
+  test(0, 0) = 104.0f;  // far from the training data: must not change the statistics
+  test(0, 1) = 6.0f;
+  const Matrix z = s.apply(test);
+  EXPECT_NEAR(z(0, 0), 100.0 / std::sqrt(5.0), 1e-4);
+  EXPECT_NEAR(z(0, 1), 1.0, 1e-6);
+  EXPECT_DOUBLE_EQ(s.mean[0], 4.0);
+}
+
+std::unique_ptr<Classifier> make(const std::string& kind, int seed) {
+  if (kind == "svm_rbf") {
+    SvmOptions o;
+    o.seed = seed;
+    return std::make_unique<SvmRbf>(o);
+  }
+  ForestOptions o;
+  o.n_trees = 20;  // small and shallow: XGBoost grows one tree per class per forest tree
+  o.max_depth = 6;
+  o.threads = 2;
+  o.seed = seed;
+  return std::make_unique<RandomForest>(o);
+}
+
+class Baseline : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Baseline, SeparatesBlobs) {
+  const Data train = blobs(600, 1), test = blobs(300, 2);
+  auto model = make(GetParam(), 0);
+  EXPECT_EQ(model->kind(), GetParam());
+  model->fit(train.x, train.y, 3);
+  const Matrix p = model->predict_proba(test.x);
+  ASSERT_EQ(p.rows, 300u);
+  ASSERT_EQ(p.cols, 3u);
+  expect_rows_sum_to_one(p);
+  EXPECT_GT(accuracy(p, test.y), 0.9);
+  EXPECT_FALSE(model->save().empty());
+}
+
+TEST_P(Baseline, NearChanceOnNoiseLabels) {
+  const Data train = blobs(600, 3, true), test = blobs(600, 4, true);
+  auto model = make(GetParam(), 0);
+  model->fit(train.x, train.y, 3);
+  const double acc = accuracy(model->predict_proba(test.x), test.y);
+  EXPECT_LT(acc, 0.45);  // chance is 1/3; 600 test rows put 0.45 ~4.4 standard deviations above
+  EXPECT_GT(acc, 0.22);
+}
+
+TEST_P(Baseline, DeterministicForASeed) {
+  const Data train = blobs(300, 5), test = blobs(100, 6);
+  auto a = make(GetParam(), 7), b = make(GetParam(), 7);
+  a->fit(train.x, train.y, 3);
+  b->fit(train.x, train.y, 3);
+  EXPECT_EQ(a->predict_proba(test.x).data, b->predict_proba(test.x).data);
+  EXPECT_EQ(a->save(), b->save());
+}
+
+TEST_P(Baseline, ConfigFileBindsEveryKey) {
+  const std::string kind = GetParam();
+  toml::table table = toml::parse_file((config_root() / "model" / (kind + ".toml")).string());
+  EXPECT_EQ(table["kind"].value_or(std::string()), kind);
+  table.erase("kind");  // the model factory reads it
+  OptionSchema schema("model");
+  SvmOptions svm;
+  ForestOptions forest;
+  if (kind == "svm_rbf")
+    bind(schema, svm);
+  else
+    bind(schema, forest);
+  schema.apply(table, kind + ".toml");
+  EXPECT_EQ(schema.fields().size(), table.size());  // every key is in the file
+  EXPECT_EQ(svm.gamma, 0.0);                        // "scale"
+  EXPECT_EQ(forest.max_features, 0.0);              // "sqrt"
+  EXPECT_EQ(schema.to_table().size(), table.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(Kinds, Baseline, ::testing::Values("svm_rbf", "random_forest"));
+
+TEST(SvmRbf, GridSearchPicksFromTheGrid) {
+  SvmOptions o;
+  o.grid = true;
+  o.probability = false;
+  o.grid_C = {0.01, 10.0};
+  o.grid_gamma = {1.0};
+  SvmRbf svm(o);
+  const Data train = blobs(300, 8), test = blobs(300, 9);
+  svm.fit(train.x, train.y, 3);
+  EXPECT_EQ(svm.fitted_C(), 10.0);  // C = 0.01 underfits the blobs
+  const Matrix p = svm.predict_proba(test.x);
+  expect_rows_sum_to_one(p);  // one-hot votes without probability estimates
+  EXPECT_GT(accuracy(p, test.y), 0.9);
+}
+
+TEST(SvmRbf, GammaOverridesAcceptNumbersOrScale) {
+  SvmOptions o;
+  OptionSchema schema("model");
+  bind(schema, o);
+  schema.apply_override("gamma", "0.5", "test");
+  EXPECT_EQ(o.gamma, 0.5);
+  EXPECT_EQ(schema.to_table()["gamma"].value_or(0.0), 0.5);
+  schema.apply_override("gamma", "scale", "test");
+  EXPECT_EQ(o.gamma, 0.0);
+  EXPECT_EQ(schema.to_table()["gamma"].value_or(std::string()), "scale");
+  EXPECT_THROW(schema.apply_override("gamma", "auto", "test"), std::exception);
+}
+
+}  // namespace
+}  // namespace audify
