@@ -14,6 +14,7 @@
 #include "baselines/standardizer.h"
 #include "baselines/svm_rbf.h"
 #include "config/paths.h"
+#include "core/error.h"
 
 namespace audify {
 namespace {
@@ -103,6 +104,9 @@ TEST_P(Baseline, SeparatesBlobs) {
   expect_rows_sum_to_one(p);
   EXPECT_GT(accuracy(p, test.y), 0.9);
   EXPECT_FALSE(model->save().empty());
+  std::vector<int> bad = train.y;
+  bad[0] = 3;
+  EXPECT_THROW(model->fit(train.x, bad, 3), Error);
 }
 
 TEST_P(Baseline, NearChanceOnNoiseLabels) {

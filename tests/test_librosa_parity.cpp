@@ -46,14 +46,17 @@ std::map<std::string, double> relative_errors(Resampler resampler) {
   const Golden golden = read_golden(*golden_csv);
   const Dataset ds = load_urbansound8k(*root);
   std::vector<ExtractJob> jobs;
-  for (const ClipInfo& c : ds.clips) jobs.push_back({c.path, FeatureRow{c.slice_file_name, c.fs_id, c.fold, c.class_id, c.class_name, {}}});
+  for (const ClipInfo& c : ds.clips)
+    jobs.push_back(
+        {c.path, FeatureRow{c.slice_file_name, c.fs_id, c.fold, c.class_id, c.class_name, {}}});
   FeatureOptions options;
   options.load.resampler = resampler;
   finalize(options);
   ExtractOptions extract;
   extract.progress = false;
   const ExtractResult result = extract_features(jobs, options, extract);
-  EXPECT_TRUE(result.failures.empty()) << result.failures.front().file << ": " << result.failures.front().error;
+  EXPECT_TRUE(result.failures.empty())
+      << result.failures.front().file << ": " << result.failures.front().error;
 
   std::map<std::string, double> errors;
   for (const FeatureRow& row : result.table.rows) {
@@ -71,7 +74,8 @@ std::map<std::string, double> relative_errors(Resampler resampler) {
 }
 
 TEST(LibrosaParity, KaiserFastMeansMatchLibrosaForEveryClip) {
-  if (!test::shared_path("golden/urbansound8k-sample")) GTEST_SKIP() << "../shared golden data not present";
+  if (!test::shared_path("golden/urbansound8k-sample"))
+    GTEST_SKIP() << "../shared golden data not present";
   const auto errors = relative_errors(Resampler::kaiser_fast);
   double worst = 0;
   for (const auto& [name, err] : errors) {
@@ -82,7 +86,8 @@ TEST(LibrosaParity, KaiserFastMeansMatchLibrosaForEveryClip) {
 }
 
 TEST(LibrosaParity, SoxrDifferenceIsReported) {
-  if (!test::shared_path("golden/urbansound8k-sample")) GTEST_SKIP() << "../shared golden data not present";
+  if (!test::shared_path("golden/urbansound8k-sample"))
+    GTEST_SKIP() << "../shared golden data not present";
   const auto errors = relative_errors(Resampler::soxr_hq);
   double worst = 0, sum = 0;
   for (const auto& [name, err] : errors) worst = std::max(worst, err), sum += err;

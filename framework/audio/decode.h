@@ -1,6 +1,7 @@
 // Decoding audio files with libsndfile (WAV of every PCM/float width incl. WAVE_FORMAT_EXTENSIBLE,
 // FLAC, OGG, ...) into mono float samples at the file's own rate, as librosa.load does before it
-// resamples: integers scaled by 1/2^(bits-1) (8-bit unsigned offset by 128 first), channels averaged.
+// resamples: integers scaled by 1/2^(bits-1) (8-bit unsigned offset by 128 first), channels
+// averaged.
 #pragma once
 
 #include <cstddef>

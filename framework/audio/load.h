@@ -9,7 +9,7 @@
 namespace audify {
 
 struct LoadOptions {
-  int sample_rate = 22050;                  // target rate, Hz
+  int sample_rate = 22050;                       // target rate, Hz
   Resampler resampler = Resampler::kaiser_fast;  // the seed's res_type
 };
 

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/error.h"
 #include "core/matrix.h"
 
 namespace audify {
@@ -20,6 +21,13 @@ class Classifier {
   virtual Matrix predict_proba(const Matrix& x) const = 0;  // (rows, n_classes), rows sum to 1
   virtual std::string save() const = 0;                     // opaque bytes to store in the run dir
 };
+
+// Labels outside [0, n_classes) are a user fault (a bad classID column): throws audify::Error.
+inline void check_labels(std::span<const int> y, int n_classes, std::string_view kind) {
+  for (std::size_t i = 0; i < y.size(); ++i)
+    if (y[i] < 0 || y[i] >= n_classes)
+      fail("model {}: label {} of row {} is outside [0, {})", kind, y[i], i, n_classes);
+}
 
 // Index of the largest probability in each row (ties to the lowest class).
 inline std::vector<int> argmax_rows(const Matrix& p) {

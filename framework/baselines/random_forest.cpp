@@ -40,6 +40,7 @@ RandomForest::~RandomForest() {
 
 void RandomForest::fit(const Matrix& x, std::span<const int> y, int n_classes) {
   AUDIFY_ASSERT(x.rows == y.size() && x.rows > 0 && n_classes > 0);
+  check_labels(y, n_classes, kind());
   if (options_.n_trees < 1) fail("model.n_trees: {} must be >= 1", options_.n_trees);
   if (!(options_.subsample > 0.0 && options_.subsample <= 1.0))
     fail("model.subsample: {} must be in (0, 1]", options_.subsample);

@@ -88,6 +88,7 @@ SvmRbf::~SvmRbf() = default;
 
 void SvmRbf::fit(const Matrix& x, std::span<const int> y, int n_classes) {
   AUDIFY_ASSERT(x.rows == y.size() && x.rows > 0 && n_classes > 0);
+  check_labels(y, n_classes, kind());
   n_classes_ = n_classes;
   standardizer_.fit(x);
   const Matrix xs = standardizer_.apply(x);

@@ -1,5 +1,6 @@
 // The UrbanSound8K layout (as distributed on Zenodo and Kaggle): DIR/audio/fold<N>/<file>.wav and
-// DIR/metadata/UrbanSound8K.csv with the header slice_file_name,fsID,start,end,salience,fold,classID,class.
+// DIR/metadata/UrbanSound8K.csv with the header
+// slice_file_name,fsID,start,end,salience,fold,classID,class.
 #pragma once
 
 #include <array>
@@ -30,8 +31,8 @@ struct ClipInfo {
 
 struct Dataset {
   std::filesystem::path root;
-  std::vector<ClipInfo> clips;      // rows whose audio file exists
-  std::vector<ClipInfo> missing;    // rows whose audio file does not
+  std::vector<ClipInfo> clips;    // rows whose audio file exists
+  std::vector<ClipInfo> missing;  // rows whose audio file does not
 };
 
 // Reads and validates root/metadata/UrbanSound8K.csv (header, field types, fold and class ranges,
@@ -39,6 +40,7 @@ struct Dataset {
 Dataset load_urbansound8k(const std::filesystem::path& root);
 
 // Writes the metadata CSV (atomically) in the official format.
-void write_urbansound8k_metadata(const std::filesystem::path& root, const std::vector<ClipInfo>& clips);
+void write_urbansound8k_metadata(const std::filesystem::path& root,
+                                 const std::vector<ClipInfo>& clips);
 
 }  // namespace audify

@@ -16,13 +16,15 @@ struct ClassMetrics {
 
 struct ClassificationMetrics {
   double accuracy = 0;  // fraction in [0, 1]
-  double macro_f1 = 0;  // over classes with support > 0 or predictions > 0 (as scikit-learn's zero_division=0 over present labels)
-  std::vector<ClassMetrics> per_class;         // index = class id
-  std::vector<std::vector<int>> confusion;     // [true][predicted]
+  double macro_f1 = 0;  // over classes with support > 0 or predictions > 0 (as scikit-learn's
+                        // zero_division=0 over present labels)
+  std::vector<ClassMetrics> per_class;      // index = class id
+  std::vector<std::vector<int>> confusion;  // [true][predicted]
   int count = 0;
 };
 
-ClassificationMetrics evaluate(std::span<const int> truth, std::span<const int> predicted, int n_classes);
+ClassificationMetrics evaluate(std::span<const int> truth, std::span<const int> predicted,
+                               int n_classes);
 
 struct MeanStd {
   double mean = 0, std = 0;  // population std (ddof = 0) over folds, as is customary for CV reports

@@ -1,9 +1,10 @@
 // The model families of the runner. Each adapter maps its library (nn/ for the MLP) onto RunModel.
 #include "experiment/model_factory.h"
 
-#include <array>
+#include <vector>
 
 #include "core/error.h"
+#include "experiment/baseline_models.h"
 #include "nn/mlp_io.h"
 #include "nn/safetensors.h"
 
@@ -59,22 +60,27 @@ LoadedModel load_mlp_model(const std::filesystem::path& path) {
 }
 
 // The registry: add a family here.
-const std::array<ModelKind, 1> kKinds = {{
-    {"mlp", "multilayer perceptron (the seed's Keras model)", &bind_mlp, &make_mlp,
-     &load_mlp_model},
-}};
+const std::vector<ModelKind>& kinds() {
+  static const std::vector<ModelKind> all = {
+      {"mlp", "multilayer perceptron (the seed's Keras model)", &bind_mlp, &make_mlp,
+       &load_mlp_model},
+      svm_rbf_kind(),
+      random_forest_kind(),
+  };
+  return all;
+}
 
 }  // namespace
 
 const ModelKind* find_model_kind(const std::string& name) {
-  for (const ModelKind& k : kKinds)
+  for (const ModelKind& k : kinds())
     if (k.name == name) return &k;
   return nullptr;
 }
 
 std::string model_kind_names() {
   std::string out;
-  for (const ModelKind& k : kKinds) out += (out.empty() ? "" : ", ") + k.name;
+  for (const ModelKind& k : kinds()) out += (out.empty() ? "" : ", ") + k.name;
   return out;
 }
 

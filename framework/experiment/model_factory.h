@@ -1,7 +1,7 @@
 // The models `audify run` can train, keyed by `model.kind`: each family declares its `model.*`
-// keys, builds an untrained model for the data's shape, and loads a saved one. Adding a family (the
-// baselines' svm_rbf, random_forest) is one adapter class and one entry in the table in
-// model_factory.cpp.
+// keys, builds an untrained model for the data's shape, and loads a saved one. Families: mlp (nn/),
+// and the baselines svm_rbf and random_forest (experiment/baseline_models.h); adding one is an
+// adapter class and one entry in the table in model_factory.cpp.
 #pragma once
 
 #include <filesystem>

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "baselines/baseline_options.h"
 #include "config/compose.h"
 #include "config/options.h"
 #include "data/splits.h"
@@ -30,7 +31,9 @@ struct DataOptions {
 // key of another family is an unknown key (experiment/model_factory.h lists the families).
 struct ModelOptions {
   std::string kind = "mlp";
-  nn::MlpConfig mlp;  // kind = mlp (inputs and classes are set from the data at run time)
+  nn::MlpConfig mlp;     // kind = mlp (inputs and classes are set from the data at run time)
+  SvmOptions svm;        // kind = svm_rbf
+  ForestOptions forest;  // kind = random_forest
 };
 
 // `train.*`: the optimisation recipe (nn/trainer.h's TrainConfig, seed as a config int).

@@ -9,6 +9,7 @@
 #include "audio/load.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/npy.h"
 #include "core/progress.h"
 #include "features/extractor.h"
 #include "features/feature_cache.h"
@@ -24,6 +25,19 @@ std::vector<float> features_of(std::span<const std::byte> bytes, const std::stri
                                const FeatureOptions& options, FeatureExtractor& extractor) {
   Audio audio = conform_audio(decode_audio_memory(bytes, name), options.load);
   return summarize(extractor.mfcc(audio.samples), options);
+}
+
+void write_frames(std::span<const std::byte> bytes, const ExtractJob& job,
+                  const FeatureOptions& options, const ExtractOptions& extract,
+                  FeatureExtractor& extractor) {
+  Audio audio = conform_audio(decode_audio_memory(bytes, job.path.string()), options.load);
+  const Matrix frames =
+      extract.frames_log_mel ? extractor.log_mel(audio.samples) : extractor.mfcc(audio.samples);
+  const std::filesystem::path name = job.labels.slice_file_name.empty()
+                                         ? job.path.filename()
+                                         : std::filesystem::path(job.labels.slice_file_name);
+  const std::string stem = name.stem().string();
+  write_npy(extract.frames_dir / (stem + ".npy"), frames);
 }
 
 }  // namespace
@@ -67,6 +81,8 @@ ExtractResult extract_features(const std::vector<ExtractJob>& jobs, const Featur
           values[i] = features_of(as_bytes(bytes), name, options, *extractor);
           cache.put(key, *values[i]);
         }
+        if (!extract.frames_dir.empty())
+          write_frames(as_bytes(bytes), jobs[i], options, extract, *extractor);
       } catch (const std::exception& e) {
         errors[i] = e.what();
       }

@@ -20,6 +20,10 @@ struct ExtractOptions {
   int threads = 0;                  // 0 = all cores
   std::filesystem::path cache_dir;  // empty = no cache
   bool progress = true;             // progress line on stderr
+  // When set, each clip's frame-level matrix is also written as <frames_dir>/<slice>.npy:
+  // MFCC (frames, n_mfcc) or log-mel (frames, n_mels), for CNNs and inspection.
+  std::filesystem::path frames_dir;
+  bool frames_log_mel = false;
 };
 
 struct ExtractFailure {

@@ -20,6 +20,8 @@ struct ExtractArgs {
   int threads = 0;
   bool no_cache = false;
   std::string cache_dir;
+  std::string frames_dir;
+  bool frames_log_mel = false;
 };
 
 // Splits `key=value` overrides into the dataset root, the feature set and features.* values.
@@ -101,6 +103,8 @@ int run_extract(const ExtractArgs& args) {
   if (!args.no_cache)
     extract.cache_dir = args.cache_dir.empty() ? FeatureCache::default_dir()
                                                : std::filesystem::path(args.cache_dir);
+  extract.frames_dir = args.frames_dir;
+  extract.frames_log_mel = args.frames_log_mel;
   const ExtractResult result = extract_features(jobs, options, extract);
   if (!result.table.rows.empty()) write_feature_table(out, result.table);
 
@@ -142,6 +146,10 @@ void add_extract_command(CLI::App& app) {
   cmd->add_option("-j,--threads", args->threads, "worker threads (default: all cores)");
   cmd->add_flag("--no-cache", args->no_cache, "ignore and do not fill the feature cache");
   cmd->add_option("--cache-dir", args->cache_dir, "feature cache folder (default ~/.cache/audify)");
+  cmd->add_option("--frames", args->frames_dir,
+                  "also write each clip's frame-level matrix as DIR/<clip>.npy (frames x n_mfcc)");
+  cmd->add_flag("--log-mel", args->frames_log_mel,
+                "with --frames: write log-mel (frames x n_mels) instead");
   cmd->callback([args] {
     const int status = run_extract(*args);
     if (status != 0) throw CLI::RuntimeError(status);

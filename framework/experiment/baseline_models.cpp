@@ -1,0 +1,93 @@
+// Adapter from baselines/classifier.h to RunModel. The Classifier's save() bytes go to
+// model.<kind>.json; model.safetensors then holds no tensors, only the metadata (config, classes,
+// feature options) and the name of that file. Classifier has no loader yet, so `audify classify`
+// refuses these models with a clear message.
+#include "experiment/baseline_models.h"
+
+#include <cmath>
+
+#include "baselines/random_forest.h"
+#include "baselines/svm_rbf.h"
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "nn/safetensors.h"
+
+namespace audify {
+namespace {
+
+class BaselineModel final : public RunModel {
+ public:
+  BaselineModel(std::unique_ptr<Classifier> model, int classes)
+      : model_(std::move(model)), classes_(classes) {}
+
+  void fit(const Matrix& x, std::span<const int> labels, const EpochHook& on_epoch) override {
+    model_->fit(x, labels, classes_);
+    if (!on_epoch) return;
+    const std::vector<int> predicted = argmax_rows(model_->predict_proba(x));
+    std::size_t hits = 0;
+    for (std::size_t i = 0; i < labels.size(); ++i) hits += predicted[i] == labels[i];
+    on_epoch({1, std::nan(""), labels.empty() ? 0.0 : double(hits) / double(labels.size())}, *this);
+  }
+  Matrix predict_proba(const Matrix& x) const override { return model_->predict_proba(x); }
+  void save(const std::filesystem::path& path,
+            std::map<std::string, std::string> metadata) const override {
+    const std::string kind(model_->kind());
+    const std::string file = "model." + kind + ".json";
+    write_file_atomic(path.parent_path() / file, model_->save());
+    nn::SafetensorsFile st;
+    st.metadata = std::move(metadata);
+    st.metadata["audify.model_kind"] = kind;
+    st.metadata["audify.model_file"] = file;
+    nn::write_safetensors(path, st);
+  }
+  int classes() const override { return classes_; }
+
+ private:
+  std::unique_ptr<Classifier> model_;
+  int classes_;
+};
+
+LoadedModel refuse_load(const std::filesystem::path& path) {
+  fail(
+      "{}: loading a baseline model (svm_rbf, random_forest) is not supported yet; classify "
+      "works with model.kind=mlp runs",
+      path.string());
+}
+
+void bind_svm(OptionSchema& s, ModelOptions& o) {
+  s.field("kind", o.kind, "model family");
+  bind(s, o.svm);
+}
+
+void bind_forest(OptionSchema& s, ModelOptions& o) {
+  s.field("kind", o.kind, "model family");
+  bind(s, o.forest);
+}
+
+std::unique_ptr<RunModel> make_svm(const RunConfig& c, int /*inputs*/, int classes) {
+  SvmOptions options = c.model.svm;
+  options.seed += c.seed;
+  return std::make_unique<BaselineModel>(std::make_unique<SvmRbf>(options), classes);
+}
+
+std::unique_ptr<RunModel> make_forest(const RunConfig& c, int /*inputs*/, int classes) {
+  ForestOptions options = c.model.forest;
+  options.seed += c.seed;
+  return std::make_unique<BaselineModel>(std::make_unique<RandomForest>(options), classes);
+}
+
+}  // namespace
+
+const ModelKind& svm_rbf_kind() {
+  static const ModelKind kind{"svm_rbf", "C-SVC with an RBF kernel (libsvm)", &bind_svm, &make_svm,
+                              &refuse_load};
+  return kind;
+}
+
+const ModelKind& random_forest_kind() {
+  static const ModelKind kind{"random_forest", "random forest (XGBoost)", &bind_forest,
+                              &make_forest, &refuse_load};
+  return kind;
+}
+
+}  // namespace audify

@@ -1,0 +1,188 @@
+// The conformance suite shared by test_cuda_emulated (host emulation, every CI run) and
+// test_cuda_device (a real GPU): every stage of MfccGpu and the whole pipeline against the CPU
+// reference, over random configurations and batches of clips of different lengths (ggml's
+// test-backend-ops style), the configuration printed on failure.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "features/dct.h"
+#include "features/extractor.h"
+#include "features/mel_filterbank.h"
+#include "features/mfcc_cpu.h"
+#include "mfcc_gpu.h"
+
+namespace audify::test {
+
+struct ConformanceCase {
+  MfccOptions options;
+  std::vector<std::vector<float>> clips;
+
+  std::string describe() const {
+    const MfccOptions& o = options;
+    std::string lengths;
+    for (const auto& c : clips) lengths += fmt::format("{} ", c.size());
+    return fmt::format(
+        "n_fft={} win={} hop={} center={} pad={} power={} n_mels={} n_mfcc={} top_db={} "
+        "clip lengths: {}",
+        o.n_fft, o.win_length, o.hop_length, o.center,
+        o.pad_mode == PadMode::reflect ? "reflect" : "constant", o.power, o.n_mels, o.n_mfcc,
+        o.top_db, lengths);
+  }
+};
+
+// Noise plus a few tones, with an occasional silent stretch, 0.1 s to 4 s at 22050 Hz.
+inline std::vector<float> random_clip(std::mt19937& rng, int sample_rate) {
+  std::uniform_int_distribution<int> length(sample_rate / 10, 4 * sample_rate);
+  std::uniform_real_distribution<float> unit(-1.0f, 1.0f);
+  std::uniform_real_distribution<double> freq(50.0, 8000.0);
+  std::vector<float> y(static_cast<std::size_t>(length(rng)));
+  const float noise = 0.05f + 0.2f * std::abs(unit(rng));
+  const double f1 = freq(rng), f2 = freq(rng);
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const double t = static_cast<double>(i) / sample_rate;
+    y[i] = noise * unit(rng) + static_cast<float>(0.3 * std::sin(2 * mfcc_math::kPi * f1 * t) +
+                                                  0.1 * std::sin(2 * mfcc_math::kPi * f2 * t));
+  }
+  if (rng() % 3 == 0) std::fill(y.begin(), y.begin() + static_cast<long>(y.size() / 4), 0.0f);
+  return y;
+}
+
+inline ConformanceCase random_case(unsigned seed) {
+  std::mt19937 rng(seed);
+  auto pick = [&](std::initializer_list<int> v) { return v.begin()[rng() % v.size()]; };
+  ConformanceCase c;
+  MfccOptions& o = c.options;
+  o.n_fft = pick({512, 2048});
+  o.win_length = rng() % 4 == 0 ? o.n_fft * 3 / 4 : o.n_fft;
+  o.hop_length = o.n_fft / pick({2, 4, 5});
+  o.center = rng() % 5 != 0;
+  o.pad_mode = rng() % 2 == 0 ? PadMode::constant : PadMode::reflect;
+  o.power = rng() % 4 == 0 ? 1.0 : 2.0;
+  o.n_mels = pick({40, 128});
+  o.n_mfcc = pick({13, 25, 40});
+  o.top_db = pick({80, 60});
+  const int batch = 1 + static_cast<int>(rng() % 7);
+  for (int i = 0; i < batch; ++i) c.clips.push_back(random_clip(rng, o.sample_rate));
+  return c;
+}
+
+// max |got - want| <= rel * max |want| over rows [begin, end) of both.
+inline ::testing::AssertionResult rows_close(const char* stage, const Matrix& got,
+                                             const Matrix& want, std::size_t begin, std::size_t end,
+                                             double rel = 1e-4) {
+  if (got.cols != want.cols || got.rows < end || want.rows < end)
+    return ::testing::AssertionFailure() << stage << ": shape (" << got.rows << ", " << got.cols
+                                         << ") vs (" << want.rows << ", " << want.cols << ")";
+  double max_ref = 0, max_diff = 0;
+  std::size_t worst = 0;
+  for (std::size_t i = begin * want.cols; i < end * want.cols; ++i) {
+    max_ref = std::max(max_ref, std::abs(static_cast<double>(want.data[i])));
+    const double d = std::abs(static_cast<double>(got.data[i]) - want.data[i]);
+    if (std::isnan(d) || d > max_diff) {  // NaN counts as the worst
+      worst = i;
+      max_diff = std::isnan(d) ? std::numeric_limits<double>::infinity() : d;
+    }
+  }
+  if (max_diff <= rel * max_ref) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << stage << ": max |delta| " << max_diff << " > " << rel << " * max |ref| " << max_ref
+         << " at row " << worst / want.cols << " col " << worst % want.cols << " (got "
+         << got.data[worst] << ", want " << want.data[worst] << ")";
+}
+
+// Every stage of the batch on `api` against the CPU backend's steps, clip by clip.
+inline void check_stages(gpu::GpuApi& api, const ConformanceCase& c) {
+  const MfccOptions& o = c.options;
+  gpu::MfccGpu gpu(o, api);
+  std::vector<std::span<const float>> spans(c.clips.begin(), c.clips.end());
+  const gpu::MfccGpu::Trace trace = gpu.trace_batch(spans);
+  ASSERT_EQ(trace.first_frame.size(), c.clips.size() + 1);
+
+  const std::vector<float> window = cpu_mfcc::padded_hann_window(o.win_length, o.n_fft);
+  const MelFilterbank bank =
+      make_mel_filterbank(o.sample_rate, o.n_fft, o.n_mels, o.fmin, o.fmax_hz());
+  const Matrix dct = make_dct_ortho(o.n_mfcc, o.n_mels);
+  const cpu_mfcc::RealFft fft(o.n_fft);
+  cpu_mfcc::FftBuffer frame = cpu_mfcc::fft_buffer(static_cast<std::size_t>(o.n_fft));
+  cpu_mfcc::FftBuffer spectrum = cpu_mfcc::fft_buffer(2 * static_cast<std::size_t>(fft.n_bins()));
+  for (std::size_t k = 0; k < c.clips.size(); ++k) {
+    SCOPED_TRACE(fmt::format("clip {} of the batch", k));
+    std::vector<float> padded;
+    std::span<const float> signal = c.clips[k];
+    if (o.center) {
+      cpu_mfcc::pad_signal(signal, o.n_fft / 2, o.pad_mode, padded);
+      signal = padded;
+    }
+    const auto n = static_cast<std::size_t>(o.n_frames(static_cast<long long>(c.clips[k].size())));
+    const auto first = static_cast<std::size_t>(trace.first_frame[k]);
+    ASSERT_EQ(static_cast<std::size_t>(trace.first_frame[k + 1]) - first, n);
+    Matrix frames(n, static_cast<std::size_t>(o.n_fft)), power(n, fft.n_bins()),
+        mel(n, static_cast<std::size_t>(o.n_mels));
+    for (std::size_t t = 0; t < n; ++t) {
+      cpu_mfcc::window_frame(signal.data(), static_cast<long long>(t) * o.hop_length, window,
+                             frame.get());
+      std::copy_n(frame.get(), o.n_fft, frames.row(t).data());
+      fft.forward(frame.get(), spectrum.get());
+      cpu_mfcc::power_spectrum(spectrum.get(), fft.n_bins(), static_cast<float>(o.power),
+                               power.row(t).data());
+      bank.apply(power.row(t).data(), mel.row(t).data());
+    }
+    auto rows = [&](const Matrix& all) {  // this clip's rows of a batch matrix
+      Matrix m(n, all.cols);
+      std::copy_n(all.data.begin() + static_cast<long>(first * all.cols), m.data.size(),
+                  m.data.begin());
+      return m;
+    };
+    EXPECT_TRUE(rows_close("frame+window", rows(trace.frames), frames, 0, n));
+    EXPECT_TRUE(rows_close("power", rows(trace.power), power, 0, n));
+    EXPECT_TRUE(rows_close("mel", rows(trace.mel), mel, 0, n));
+    cpu_mfcc::power_to_db_clip(mel, o);
+    EXPECT_TRUE(rows_close("power_to_db", rows(trace.log_mel), mel, 0, n));
+    const Matrix mfcc = cpu_mfcc::apply_dct(mel, dct);
+    EXPECT_TRUE(rows_close("dct", rows(trace.mfcc), mfcc, 0, n));
+    Matrix mean(1, mfcc.cols);
+    for (std::size_t j = 0; j < mfcc.cols; ++j) {
+      double acc = 0;
+      for (std::size_t t = 0; t < n; ++t) acc += mfcc(t, j);
+      mean(0, j) = static_cast<float>(acc / static_cast<double>(n));
+    }
+    Matrix gpu_mean(1, mfcc.cols);
+    std::copy_n(trace.mean.row(k).data(), mfcc.cols, gpu_mean.data.begin());
+    EXPECT_TRUE(rows_close("mean", gpu_mean, mean, 0, 1));
+  }
+}
+
+// The public entry points (batches and the FeatureExtractor adapter) against make_cpu_extractor.
+inline void check_pipeline(gpu::GpuApi& api, const ConformanceCase& c) {
+  gpu::MfccGpu gpu(c.options, api);
+  std::vector<std::span<const float>> spans(c.clips.begin(), c.clips.end());
+  const std::vector<Matrix> mfcc = gpu.mfcc_batch(spans);
+  const std::vector<Matrix> log_mel = gpu.log_mel_batch(spans);
+  auto cpu = make_cpu_extractor(c.options);
+  auto adapter = gpu::make_gpu_extractor(c.options, api);
+  ASSERT_EQ(mfcc.size(), c.clips.size());
+  ASSERT_EQ(log_mel.size(), c.clips.size());
+  for (std::size_t k = 0; k < c.clips.size(); ++k) {
+    SCOPED_TRACE(fmt::format("clip {} of the batch", k));
+    const Matrix want = cpu->mfcc(c.clips[k]);
+    EXPECT_TRUE(rows_close("mfcc_batch", mfcc[k], want, 0, want.rows));
+    const Matrix want_db = cpu->log_mel(c.clips[k]);
+    EXPECT_TRUE(rows_close("log_mel_batch", log_mel[k], want_db, 0, want_db.rows));
+    EXPECT_EQ(mfcc[k].rows, want.rows);
+    if (k == 0) {
+      EXPECT_TRUE(rows_close("extractor", adapter->mfcc(c.clips[k]), want, 0, want.rows));
+    }
+  }
+}
+
+}  // namespace audify::test
