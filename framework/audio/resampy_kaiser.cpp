@@ -6,11 +6,13 @@
 // - products are summed in double and rounded to float once, where resampy rounds its float32
 //   output after every tap; the two differ by resampy's own rounding, ~1e-7 on unit signals.
 #include <algorithm>
+
 #include <bit>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <utility>
+#include "core/simd.h"
 
 #include "audio/resample.h"
 #include "audio/resampy_filter.h"
@@ -24,11 +26,7 @@ constexpr size_t kLanes = 8;  // independent partial sums in the dot products
 
 // The dot products are the whole cost; AVX(+FMA) and AVX-512 copies, picked at load time, run them
 // faster than the baseline x86-64 (SSE2) build. FMA only changes double rounding (~1e-16).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
-#define AUDIFY_CLONES __attribute__((target_clones("avx512f", "fma", "default")))
-#else
-#define AUDIFY_CLONES
-#endif
+#define AUDIFY_CLONES AUDIFY_TARGET_CLONES
 
 // The scaled window and its forward differences, rearranged as rows[offset][tap] for one
 // (filter, sample_ratio): tap i of row o is window[o + i * step]; entries past the window are 0.

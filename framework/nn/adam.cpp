@@ -5,11 +5,16 @@
 // mask sidesteps GCC 12's maybe-uninitialized warning on _mm512_sqrt_ps.)
 #include "nn/adam.h"
 
+#include "core/simd.h"
+
+#if AUDIFY_HAVE_X86_DISPATCH
 #include <immintrin.h>
+#endif
 
 namespace audify::nn {
 namespace {
 
+#if AUDIFY_HAVE_X86_DISPATCH
 __attribute__((target("avx512f"))) std::size_t adam_avx512(const AdamStep& s, std::size_t n,
                                                            const float* g, float* w, float* m,
                                                            float* v) {
@@ -54,17 +59,21 @@ __attribute__((target("avx2,fma"))) std::size_t adam_avx2(const AdamStep& s, std
   return i;
 }
 
+#endif  // AUDIFY_HAVE_X86_DISPATCH
+
 }  // namespace
 
 void adam_update(const AdamStep& s, std::size_t n, const float* g, float* w, float* m, float* v) {
+  std::size_t i = 0;
+#if AUDIFY_HAVE_X86_DISPATCH
   static const int level = __builtin_cpu_supports("avx512f")                                 ? 2
                            : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1
                                                                                              : 0;
-  std::size_t i = 0;
   if (level == 2)
     i = adam_avx512(s, n, g, w, m, v);
   else if (level == 1)
     i = adam_avx2(s, n, g, w, m, v);
+#endif
   for (; i < n; ++i) adam_element(s, g[i], w[i], m[i], v[i]);
 }
 

@@ -3,6 +3,8 @@
 // versions and picks one at load time, so the default (non -march=native) build is still fast.
 #include "nn/dense_kernels.h"
 
+#include "core/simd.h"
+
 #include <cblas.h>
 
 #include <cstring>
@@ -59,8 +61,8 @@ inline __attribute__((always_inline)) void row_blocks(int m, int k, const float*
   }
 }
 
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void tiled_acc(
-    int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c, int ldc) {
+AUDIFY_TARGET_CLONES void tiled_acc(int m, int n, int k, const float* a, int lda, const float* b,
+                                    int ldb, float* c, int ldc) {
   int j = 0;
   for (; j + 32 <= n; j += 32) row_blocks<2>(m, k, a, lda, b + j, ldb, c + j, ldc);
   if (j < n) row_blocks<1>(m, k, a, lda, b + j, ldb, c + j, ldc);

@@ -2,12 +2,14 @@
 // multiplies of the Philox rounds vectorise across counters.
 #include "nn/dropout.h"
 
+#include "core/simd.h"
+
 #include "nn/philox.h"
 
 namespace audify::nn {
 
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void
-fill_dropout_scale(uint64_t seed, uint32_t step, uint32_t layer, double rate, int n, float* out) {
+AUDIFY_TARGET_CLONES void fill_dropout_scale(uint64_t seed, uint32_t step, uint32_t layer,
+                                             double rate, int n, float* out) {
   const uint64_t threshold = dropout_threshold(rate);
   const float scale = rate < 1.0 ? static_cast<float>(1.0 / (1.0 - rate)) : 0.0f;
   const auto key0 = static_cast<uint32_t>(seed), key1 = static_cast<uint32_t>(seed >> 32);

@@ -2,6 +2,8 @@
 // loop.
 #include "nn/trainer.h"
 
+#include "core/simd.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -15,7 +17,7 @@ namespace {
 
 // The per-element passes, with the activation's switch hoisted out of the loops and cloned per
 // instruction set so that they vectorise.
-#define AUDIFY_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#define AUDIFY_CLONES AUDIFY_TARGET_CLONES
 
 template <Activation A>
 inline __attribute__((always_inline)) void forward_pass(int rows, int d, float* out, int ld,

@@ -1,0 +1,15 @@
+// Function multiversioning for the hot loops: on x86-64 with GCC, AUDIFY_TARGET_CLONES builds an
+// AVX-512 (x86-64-v4), an AVX2+FMA (x86-64-v3) and a baseline copy of a function and picks one at
+// load time, so a portable build still runs at full speed. Elsewhere (ARM, other compilers) and
+// under AddressSanitizer (whose interceptors clash with ifunc resolvers) it expands to nothing.
+#pragma once
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(__SANITIZE_ADDRESS__)
+#define AUDIFY_TARGET_CLONES \
+  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#define AUDIFY_HAVE_X86_DISPATCH 1
+#else
+#define AUDIFY_TARGET_CLONES
+#define AUDIFY_HAVE_X86_DISPATCH 0
+#endif

@@ -1,0 +1,39 @@
+// The benchmark commands run end to end on tiny sizes and report their figures (the figures
+// themselves are measured by hand, never asserted: speed targets live in benchmarks, not tests).
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "test_support.h"
+
+namespace audify {
+namespace {
+
+TEST(BenchCommand, FeaturesReportsEveryResamplerAndStage) {
+  std::string out;
+  ASSERT_EQ(
+      test::run_command(
+          test::audify_binary().string() + " bench features --clips 3 --repeats 1 -j 2", &out),
+      0)
+      << out;
+  EXPECT_NE(out.find("kaiser_fast"), std::string::npos) << out;
+  EXPECT_NE(out.find("soxr_hq"), std::string::npos) << out;
+  EXPECT_TRUE(std::regex_search(out, std::regex(R"(kaiser_fast\s+1\s+\d+)"))) << out;
+}
+
+TEST(BenchCommand, TrainReportsStepsAndALearnableCrossValidation) {
+  std::string out;
+  ASSERT_EQ(
+      test::run_command(
+          test::audify_binary().string() + " bench train --steps 300 --cv-epochs 2 -j 2", &out),
+      0)
+      << out;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(1 thread:\s+(\d+) steps/s)"))) << out;
+  EXPECT_GT(std::stod(m[1]), 0.0);
+  ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(mean accuracy ([0-9.]+))"))) << out;
+  EXPECT_GT(std::stod(m[1]), 0.5) << "the benchmark's synthetic blobs must be learnable";
+}
+
+}  // namespace
+}  // namespace audify
