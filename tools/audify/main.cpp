@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   audify::cli::add_info_command(app);
   audify::cli::add_run_command(app);
   audify::cli::add_classify_command(app);
+  audify::cli::add_report_command(app);
 
   try {
     app.parse(argc, argv);

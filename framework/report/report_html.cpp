@@ -1,0 +1,141 @@
+// The HTML rendering of the report: the same tables as the Markdown, plus inline SVG charts. The
+// page is self-contained (inline CSS, no scripts, no external references) so it can be mailed or
+// archived beside the runs and still open offline.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/csv.h"
+#include "report/report_tables.h"
+#include "report/report_writer.h"
+#include "report/svg.h"
+
+namespace audify {
+namespace {
+
+constexpr const char* kStyle = R"(body{font-family:sans-serif;max-width:1100px;margin:2em auto;
+padding:0 1em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}
+th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:13px}
+th{background:#f0f0f0}tr.published td{background:#fff8e0;font-style:italic}
+svg{max-width:100%;height:auto;display:block;margin:.5em 0}.note{color:#555}
+section.run{border-top:2px solid #ddd;margin-top:2em})";
+
+std::string html_table(const Table& t, const char* row_class = nullptr) {
+  std::string s = "<table>\n<tr>";
+  for (const std::string& h : t.header) s += "<th>" + svg::escape(h) + "</th>";
+  s += "</tr>\n";
+  for (const auto& row : t.rows) {
+    s += row_class ? fmt::format("<tr class=\"{}\">", row_class) : std::string("<tr>");
+    for (const std::string& c : row) s += "<td>" + svg::escape(c) + "</td>";
+    s += "</tr>\n";
+  }
+  return s + "</table>\n";
+}
+
+std::string fold_chart(const RunResults& r) {
+  std::vector<std::string> labels;
+  std::vector<double> values;
+  for (const FoldScore& f : r.folds) {
+    labels.push_back(f.name);
+    values.push_back(100.0 * f.test_accuracy);
+  }
+  return svg::bar_chart(labels, values,
+                        {fmt::format("Test accuracy per split (mean {} ± {} %)",
+                                     percent(r.test_accuracy), percent(r.test_accuracy_std)),
+                         "split", "test accuracy %"},
+                        100.0);
+}
+
+std::string curve_chart(const RunResults& r) {
+  svg::Series train{"train", {}, {}}, test{"test", {}, {}};
+  for (const EpochRow& e : mean_history(r)) {
+    train.x.push_back(e.epoch);
+    train.y.push_back(100.0 * e.train_accuracy);
+    test.x.push_back(e.epoch);
+    test.y.push_back(100.0 * e.test_accuracy);
+  }
+  const char* title = r.folds.size() > 1 ? "Learning curve (mean over splits)" : "Learning curve";
+  return svg::line_chart({train, test}, {title, "epoch", "accuracy %"}, 100.0);
+}
+
+// Accuracy against the swept value when exactly one key is swept: a line over numeric values,
+// bars otherwise.
+std::string sweep_chart(const MultirunResults& m) {
+  if (m.swept_keys.size() != 1 || m.points.empty()) return {};
+  const std::string& key = m.swept_keys[0];
+  std::vector<std::pair<double, const RunResults*>> numeric;
+  for (const RunResults& p : m.points) {
+    double v = 0;
+    if (p.swept.empty() || !csv::parse_double(p.swept[0].second, v)) {
+      numeric.clear();
+      break;
+    }
+    numeric.emplace_back(v, &p);
+  }
+  const svg::Labels labels{"Accuracy vs " + key, key, "accuracy %"};
+  if (!numeric.empty()) {
+    std::sort(numeric.begin(), numeric.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    svg::Series train{"train", {}, {}}, test{"test", {}, {}};
+    for (const auto& [v, p] : numeric) {
+      train.x.push_back(v);
+      train.y.push_back(100.0 * p->train_accuracy);
+      test.x.push_back(v);
+      test.y.push_back(100.0 * p->test_accuracy);
+    }
+    return svg::line_chart({train, test}, labels, 100.0);
+  }
+  std::vector<std::string> names;
+  std::vector<double> values;
+  for (const RunResults& p : m.points) {
+    names.push_back(p.swept.empty() ? p.label : p.swept[0].second);
+    values.push_back(100.0 * p.test_accuracy);
+  }
+  return svg::bar_chart(names, values, {"Test accuracy vs " + key, key, "test accuracy %"}, 100.0);
+}
+
+std::string html_run(const RunResults& r) {
+  std::string s = fmt::format("<section class=\"run\">\n<h3>{}</h3>\n", svg::escape(r.label));
+  s += fmt::format("<p>Test accuracy {} %, macro-F1 {:.4f}, split {}, leak {:.1f} %.</p>\n",
+                   percent(r.test_accuracy), r.macro_f1, svg::escape(r.split_kind),
+                   100.0 * r.leak_fraction);
+  if (r.folds.size() > 1) {
+    s += "<h4>Per-split accuracy</h4>\n" + fold_chart(r) + html_table(fold_table(r));
+  }
+  if (!r.per_class.empty())
+    s += "<h4>Per-class scores (pooled test predictions)</h4>\n" + html_table(per_class_table(r));
+  if (!r.confusion.empty()) {
+    const std::vector<std::string> names = class_labels(r);
+    s += "<h4>Confusion matrix</h4>\n" + svg::heatmap(r.confusion, names, names,
+                                                      {"Confusion matrix (pooled test predictions)",
+                                                       "predicted class", "true class"});
+  }
+  if (!r.history.empty()) s += "<h4>Learning curve</h4>\n" + curve_chart(r);
+  s += "<h4>Provenance</h4>\n" + html_table(provenance_table(r));
+  return s + "</section>\n";
+}
+
+}  // namespace
+
+std::string report_html(const ReportInputs& in) {
+  std::string s = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  s += fmt::format("<title>Audify report</title>\n<style>{}</style>\n</head>\n<body>\n", kStyle);
+  s += "<h1>Audify report</h1>\n<h2>Accuracy</h2>\n";
+  s +=
+      "<p class=\"note\">Measured runs (accuracies in %; k-fold: mean ± std over folds; leak: test "
+      "clips with a slice of the same recording in train).</p>\n";
+  s += html_table(accuracy_table(in.all_runs()));
+  s += "<p class=\"note\">Reference figures — <strong>published, not measured</strong> by these "
+       "runs:</p>\n";
+  s += html_table(published_table(), "published");
+  for (const MultirunResults& m : in.multiruns) {
+    s += fmt::format("<h2>Multirun {}</h2>\n<p>Points sorted by test accuracy, best first.</p>\n",
+                     svg::escape(m.dir.filename().string()));
+    s += html_table(multirun_table(m)) + sweep_chart(m);
+  }
+  s += "<h2>Runs</h2>\n";
+  for (const RunResults* r : in.all_runs()) s += html_run(*r);
+  return s + "</body>\n</html>\n";
+}
+
+}  // namespace audify

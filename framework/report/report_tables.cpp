@@ -1,0 +1,177 @@
+// Table builders for the report. Accuracies are shown in percent with two decimals, the precision
+// the runner prints, so a number in the report can be found again in the console output.
+#include "report/report_tables.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+namespace audify {
+
+std::string percent(double fraction) {
+  return fmt::format("{:.2f}", 100.0 * fraction);
+}
+
+namespace {
+
+std::string test_cell(const RunResults& r) {
+  if (r.folds.size() > 1)
+    return fmt::format("{} ± {}", percent(r.test_accuracy), percent(r.test_accuracy_std));
+  return percent(r.test_accuracy);
+}
+
+std::string split_cell(const RunResults& r) {
+  return r.folds.size() > 1 ? fmt::format("{} ({} folds)", r.split_kind, r.folds.size())
+                            : r.split_kind;
+}
+
+std::string seconds(double s) {
+  return fmt::format("{:.2f} s", s);
+}
+
+}  // namespace
+
+Table accuracy_table(const std::vector<const RunResults*>& runs) {
+  Table t{{"run", "model", "split", "train acc % (mean ± std)", "test acc % (mean ± std)",
+           "macro-F1", "leak %", "source"},
+          {}};
+  for (const RunResults* r : runs)
+    t.rows.push_back({r->label, r->model_kind, split_cell(*r),
+                      r->folds.size() > 1 ? fmt::format("{} ± {}", percent(r->train_accuracy),
+                                                        percent(r->train_accuracy_std))
+                                          : percent(r->train_accuracy),
+                      test_cell(*r), fmt::format("{:.4f}", r->macro_f1),
+                      fmt::format("{:.1f}", 100.0 * r->leak_fraction), "measured"});
+  return t;
+}
+
+Table published_table() {
+  Table t{{"reference", "model", "split", "train acc %", "test acc %", "source"}, {}};
+  t.rows.push_back({"seed study (UrbanSound8K, MFCC + MLP)", "mlp", "random 70/30", "83.81",
+                    "78.28", "published, not measured"});
+  t.rows.push_back({"Salamon et al. 2014", "SVM (RBF)", "10-fold (predefined folds)", "—", "≈ 70",
+                    "published, not measured"});
+  t.rows.push_back({"Salamon et al. 2014", "random forest", "10-fold (predefined folds)", "—",
+                    "≈ 70", "published, not measured"});
+  return t;
+}
+
+Table fold_table(const RunResults& run) {
+  Table t{{"split", "train acc %", "test acc %", "test macro-F1"}, {}};
+  for (const FoldScore& f : run.folds)
+    t.rows.push_back({f.name, percent(f.train_accuracy), percent(f.test_accuracy),
+                      fmt::format("{:.4f}", f.test_macro_f1)});
+  return t;
+}
+
+Table per_class_table(const RunResults& run) {
+  Table t{{"class", "precision", "recall", "F1", "support"}, {}};
+  for (const ClassScore& c : run.per_class)
+    t.rows.push_back({c.name, fmt::format("{:.4f}", c.precision), fmt::format("{:.4f}", c.recall),
+                      fmt::format("{:.4f}", c.f1), std::to_string(c.support)});
+  return t;
+}
+
+Table confusion_table(const RunResults& run) {
+  const std::vector<std::string> names = class_labels(run);
+  Table t;
+  t.header.push_back("true \\ predicted");
+  for (const std::string& n : names) t.header.push_back(n);
+  for (std::size_t r = 0; r < run.confusion.size(); ++r) {
+    std::vector<std::string> row{r < names.size() ? names[r] : std::to_string(r)};
+    for (int v : run.confusion[r]) row.push_back(std::to_string(v));
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+Table multirun_table(const MultirunResults& multirun) {
+  std::vector<const RunResults*> sorted;
+  for (const RunResults& p : multirun.points) sorted.push_back(&p);
+  std::stable_sort(sorted.begin(), sorted.end(), [](const RunResults* a, const RunResults* b) {
+    return a->test_accuracy > b->test_accuracy;
+  });
+  Table t;
+  t.header.push_back("rank");
+  t.header.push_back("point");
+  for (const std::string& k : multirun.swept_keys) t.header.push_back(k);
+  for (const char* h : {"train acc %", "test acc % (mean ± std)", "macro-F1", "leak %"})
+    t.header.push_back(h);
+  int rank = 1;
+  for (const RunResults* p : sorted) {
+    std::vector<std::string> row{std::to_string(rank++), p->dir.filename().string()};
+    for (const auto& kv : p->swept) row.push_back(kv.second);
+    row.push_back(percent(p->train_accuracy));
+    row.push_back(test_cell(*p));
+    row.push_back(fmt::format("{:.4f}", p->macro_f1));
+    row.push_back(fmt::format("{:.1f}", 100.0 * p->leak_fraction));
+    t.rows.push_back(std::move(row));
+  }
+  for (const std::string& m : multirun.missing) {
+    std::vector<std::string> row{"—", m};
+    row.resize(t.header.size(), "");
+    row.back() = "no metrics.json (failed or unfinished)";
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+std::vector<EpochRow> mean_history(const RunResults& run) {
+  std::map<int, std::pair<EpochRow, int>> by_epoch;  // epoch -> (sums, count)
+  for (const EpochRow& h : run.history) {
+    auto& [sum, n] = by_epoch[h.epoch];
+    sum.epoch = h.epoch;
+    sum.loss += h.loss;
+    sum.train_accuracy += h.train_accuracy;
+    sum.test_accuracy += h.test_accuracy;
+    ++n;
+  }
+  std::vector<EpochRow> out;
+  for (auto& [epoch, entry] : by_epoch) {
+    EpochRow r = entry.first;
+    const double n = entry.second;
+    r.loss /= n;
+    r.train_accuracy /= n;
+    r.test_accuracy /= n;
+    r.split = entry.second > 1 ? fmt::format("mean of {}", entry.second) : "";
+    out.push_back(r);
+  }
+  return out;
+}
+
+Table learning_curve_table(const RunResults& run, std::size_t max_rows) {
+  const std::vector<EpochRow> rows = mean_history(run);
+  Table t{{"epoch", "loss", "train acc %", "test acc %", "splits"}, {}};
+  const std::size_t step = std::max<std::size_t>(1, (rows.size() + max_rows - 1) / max_rows);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (i % step != 0 && i + 1 != rows.size()) continue;  // always keep the last epoch
+    const EpochRow& r = rows[i];
+    t.rows.push_back({std::to_string(r.epoch), fmt::format("{:.4f}", r.loss),
+                      percent(r.train_accuracy), percent(r.test_accuracy),
+                      r.split.empty() ? "1" : r.split});
+  }
+  return t;
+}
+
+Table provenance_table(const RunResults& run) {
+  Table t{{"item", "value"}, {}};
+  t.rows.push_back({"directory", run.dir.string()});
+  t.rows.push_back({"experiment", run.experiment});
+  t.rows.push_back({"commit", run.commit.empty() ? "unknown" : run.commit});
+  t.rows.push_back({"device", run.device});
+  t.rows.push_back({"finished at", run.finished_at});
+  t.rows.push_back({"data", fmt::format("{} ({} clips)", run.data_source, run.clips)});
+  t.rows.push_back(
+      {"wall time", fmt::format("total {}: dataset {}, extract {}, train {}, evaluate {}",
+                                seconds(run.seconds_total), seconds(run.seconds_dataset),
+                                seconds(run.seconds_extract), seconds(run.seconds_train),
+                                seconds(run.seconds_evaluate))});
+  std::string overrides;
+  for (const auto& [k, v] : run.overrides)
+    overrides += (overrides.empty() ? "" : " ") + k + "=" + v;
+  t.rows.push_back({"overrides", overrides.empty() ? "(none)" : overrides});
+  return t;
+}
+
+}  // namespace audify

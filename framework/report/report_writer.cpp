@@ -1,0 +1,111 @@
+// Loading the report's inputs, the Markdown rendering, and writing both files. The HTML rendering
+// lives in report_html.cpp; both walk the same sections in the same order.
+#include "report/report_writer.h"
+
+#include <fmt/format.h>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "report/report_tables.h"
+
+namespace audify {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string md_cell(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n')
+      out += ' ';
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string md_table(const Table& t) {
+  std::string s = "|";
+  for (const std::string& h : t.header) s += " " + md_cell(h) + " |";
+  s += "\n|";
+  for (std::size_t i = 0; i < t.header.size(); ++i) s += "---|";
+  s += "\n";
+  for (const auto& row : t.rows) {
+    s += "|";
+    for (const std::string& c : row) s += " " + md_cell(c) + " |";
+    s += "\n";
+  }
+  return s + "\n";
+}
+
+void md_run(std::string& s, const RunResults& r, const std::string& heading) {
+  s += fmt::format("{} {}\n\n", heading, r.label);
+  s += fmt::format("Test accuracy {} %, macro-F1 {:.4f}, split {}, leak {:.1f} %.\n\n",
+                   percent(r.test_accuracy), r.macro_f1, r.split_kind, 100.0 * r.leak_fraction);
+  if (r.folds.size() > 1) s += "**Per-split accuracy**\n\n" + md_table(fold_table(r));
+  if (!r.per_class.empty())
+    s += "**Per-class scores** (pooled test predictions)\n\n" + md_table(per_class_table(r));
+  if (!r.confusion.empty())
+    s += "**Confusion matrix** (rows: true class, columns: predicted)\n\n" +
+         md_table(confusion_table(r));
+  if (!r.history.empty())
+    s += "**Learning curve** (history.csv" +
+         std::string(r.folds.size() > 1 ? ", mean over splits" : "") + ")\n\n" +
+         md_table(learning_curve_table(r));
+  s += "**Provenance**\n\n" + md_table(provenance_table(r));
+}
+
+}  // namespace
+
+std::vector<const RunResults*> ReportInputs::all_runs() const {
+  std::vector<const RunResults*> out;
+  for (const RunResults& r : runs) out.push_back(&r);
+  for (const MultirunResults& m : multiruns)
+    for (const RunResults& p : m.points) out.push_back(&p);
+  return out;
+}
+
+ReportInputs load_report_inputs(const std::vector<fs::path>& dirs) {
+  if (dirs.empty()) fail("report: no run directories given");
+  ReportInputs in;
+  for (fs::path d : dirs) {
+    if (!d.has_filename()) d = d.parent_path();  // "run/" names the run by its folder, not ""
+    if (!fs::is_directory(d)) fail("{}: no such directory", d.string());
+    if (is_run_dir(d)) {
+      in.runs.push_back(load_run_results(d));
+    } else if (is_multirun_dir(d)) {
+      in.multiruns.push_back(load_multirun_results(d));
+    } else {
+      fail("{}: not a run directory (no metrics.json) nor a multirun folder (no summary.csv)",
+           d.string());
+    }
+  }
+  return in;
+}
+
+std::string report_markdown(const ReportInputs& in) {
+  std::string s = "# Audify report\n\n## Accuracy\n\n";
+  s += "Measured runs (accuracies in %; k-fold: mean ± std over folds; leak: test clips with a "
+       "slice of the same recording in train).\n\n";
+  s += md_table(accuracy_table(in.all_runs()));
+  s += "Reference figures — **published, not measured** by these runs:\n\n";
+  s += md_table(published_table());
+  for (const MultirunResults& m : in.multiruns) {
+    s += fmt::format("## Multirun {}\n\nPoints sorted by test accuracy, best first.\n\n",
+                     m.dir.filename().string());
+    s += md_table(multirun_table(m));
+  }
+  s += "## Runs\n\n";
+  for (const RunResults* r : in.all_runs()) md_run(s, *r, "###");
+  return s;
+}
+
+void write_report(const std::vector<fs::path>& dirs, const fs::path& out_dir) {
+  const ReportInputs in = load_report_inputs(dirs);
+  write_file_atomic(out_dir / "report.md", report_markdown(in));
+  write_file_atomic(out_dir / "report.html", report_html(in));
+}
+
+}  // namespace audify

@@ -1,0 +1,212 @@
+// Reads a run directory back. Only metrics.json is required; history.csv and overrides.txt are
+// optional, so a report still renders for runs written before they existed.
+#include "report/run_results.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/atomic_file.h"
+#include "core/csv.h"
+#include "core/error.h"
+#include "data/urbansound8k.h"
+
+namespace audify {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+double number(const json& j, const char* key) {
+  if (!j.is_object()) return 0;
+  auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : 0;
+}
+
+std::string text(const json& j, const char* key) {
+  if (!j.is_object()) return {};
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
+const json& child(const json& j, const char* key) {
+  static const json kEmpty = json::object();
+  if (!j.is_object()) return kEmpty;
+  auto it = j.find(key);
+  return it != j.end() ? *it : kEmpty;
+}
+
+std::vector<std::string> lines_of(const std::string& content) {
+  std::vector<std::string> lines;
+  std::istringstream in(content);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+KeyValues read_overrides(const fs::path& path) {
+  KeyValues out;
+  if (!fs::exists(path)) return out;
+  for (const std::string& line : lines_of(read_file(path))) {
+    const auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    out.emplace_back(line.substr(0, eq), line.substr(eq + 1));
+  }
+  return out;
+}
+
+// history.csv: epoch,loss,train_acc,test_acc[,fold]; columns are found by name.
+std::vector<EpochRow> read_history(const fs::path& path) {
+  std::vector<EpochRow> rows;
+  if (!fs::exists(path)) return rows;
+  const std::vector<std::string> lines = lines_of(read_file(path));
+  if (lines.empty()) return rows;
+  const std::vector<std::string> header = csv::split_line(lines[0]);
+  auto column = [&](const std::string& name) {
+    for (std::size_t i = 0; i < header.size(); ++i)
+      if (header[i] == name) return static_cast<int>(i);
+    return -1;
+  };
+  const int epoch = column("epoch"), loss = column("loss"), train = column("train_acc"),
+            test = column("test_acc"), fold = column("fold");
+  if (epoch < 0 || train < 0 || test < 0)
+    fail("{}: expected epoch,train_acc,test_acc columns", path.string());
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    const std::vector<std::string> f = csv::split_line(lines[i]);
+    EpochRow r;
+    const auto ok = [&](int c) { return c >= 0 && c < static_cast<int>(f.size()); };
+    if (!ok(epoch) || !csv::parse_int(f[epoch], r.epoch) || !ok(train) ||
+        !csv::parse_double(f[train], r.train_accuracy) || !ok(test) ||
+        !csv::parse_double(f[test], r.test_accuracy))
+      fail("{}: line {} is not a history row", path.string(), i + 1);
+    if (ok(loss)) csv::parse_double(f[loss], r.loss);
+    if (ok(fold)) r.split = f[fold];
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+}  // namespace
+
+bool is_run_dir(const fs::path& dir) {
+  return fs::is_regular_file(dir / "metrics.json");
+}
+bool is_multirun_dir(const fs::path& dir) {
+  return fs::is_regular_file(dir / "summary.csv");
+}
+
+RunResults load_run_results(const fs::path& dir) {
+  if (!fs::is_directory(dir)) fail("{}: not a directory", dir.string());
+  if (!is_run_dir(dir))
+    fail("{}: not a run directory (no metrics.json; expected a folder written by `audify run`)",
+         dir.string());
+  const fs::path metrics_path = dir / "metrics.json";
+  json m;
+  try {
+    m = json::parse(read_file(metrics_path));
+  } catch (const json::exception& e) {
+    fail("{}: not valid JSON ({})", metrics_path.string(), e.what());
+  }
+  if (!m.is_object() || !m.contains("test")) fail("{}: no `test` results", metrics_path.string());
+
+  RunResults r;
+  r.dir = dir;
+  r.label = dir.filename().string();
+  r.experiment = text(m, "experiment");
+  r.split_kind = text(child(m, "split"), "kind");
+  r.model_kind = text(child(m, "model"), "kind");
+  r.device = text(m, "device");
+  r.commit = text(m, "git_commit");
+  r.finished_at = text(m, "finished_at");
+  r.data_source = text(child(m, "data"), "source");
+  r.clips = static_cast<int>(number(child(m, "data"), "clips"));
+  const json& train = child(m, "train");
+  const json& test = child(m, "test");
+  r.train_accuracy = number(train, "accuracy");
+  r.train_accuracy_std = number(train, "accuracy_std");
+  r.test_accuracy = number(test, "accuracy");
+  r.test_accuracy_std = number(test, "accuracy_std");
+  r.macro_f1 = number(test, "macro_f1");
+  r.leak_fraction = number(child(m, "leak"), "clip_fraction");
+
+  for (const json& f : child(m, "folds").is_array() ? child(m, "folds") : json::array())
+    r.folds.push_back({text(f, "name"), number(f, "train_accuracy"), number(f, "test_accuracy"),
+                       number(f, "test_macro_f1")});
+  for (const json& c : child(child(m, "data"), "classes").is_array()
+                           ? child(child(m, "data"), "classes")
+                           : json::array())
+    if (c.is_string()) r.class_names.push_back(c.get<std::string>());
+  const json& confusion = child(test, "confusion");
+  if (confusion.is_array())
+    for (const json& row : confusion) {
+      std::vector<int> cells;
+      for (const json& v : row) cells.push_back(v.is_number() ? v.get<int>() : 0);
+      r.confusion.push_back(std::move(cells));
+    }
+  // Per-class scores keep the order of the class list, not the JSON object's (sorted) key order.
+  const json& per_class = child(test, "per_class");
+  const std::vector<std::string> names = class_labels(r);
+  for (const std::string& name : names) {
+    if (!per_class.contains(name)) continue;
+    const json& k = per_class[name];
+    r.per_class.push_back({name, number(k, "precision"), number(k, "recall"), number(k, "f1"),
+                           static_cast<int>(number(k, "support"))});
+  }
+  const json& s = child(m, "seconds");
+  r.seconds_dataset = number(s, "dataset");
+  r.seconds_extract = number(s, "extract");
+  r.seconds_train = number(s, "train");
+  r.seconds_evaluate = number(s, "evaluate");
+  r.seconds_total = number(s, "total");
+  r.history = read_history(dir / "history.csv");
+  r.overrides = read_overrides(dir / "overrides.txt");
+  return r;
+}
+
+MultirunResults load_multirun_results(const fs::path& dir) {
+  if (!is_multirun_dir(dir)) fail("{}: not a multirun directory (no summary.csv)", dir.string());
+  const fs::path summary = dir / "summary.csv";
+  const std::vector<std::string> lines = lines_of(read_file(summary));
+  if (lines.empty()) fail("{}: empty", summary.string());
+  const std::vector<std::string> header = csv::split_line(lines[0]);
+  // index,dir,<swept keys...>,train_accuracy,...
+  if (header.size() < 3 || header[0] != "index" || header[1] != "dir")
+    fail("{}: expected a header starting with index,dir", summary.string());
+  MultirunResults out;
+  out.dir = dir;
+  std::size_t end = 2;
+  while (end < header.size() && header[end] != "train_accuracy")
+    out.swept_keys.push_back(header[end++]);
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    const std::vector<std::string> f = csv::split_line(lines[i]);
+    if (f.size() < end) fail("{}: line {} has too few fields", summary.string(), i + 1);
+    const fs::path point = dir / f[1];
+    if (!is_run_dir(point)) {
+      out.missing.push_back(f[1]);
+      continue;
+    }
+    RunResults r = load_run_results(point);
+    r.label = fmt::format("{}/{}", dir.filename().string(), f[1]);
+    for (std::size_t k = 0; k < out.swept_keys.size(); ++k)
+      r.swept.emplace_back(out.swept_keys[k], f[2 + k]);
+    out.points.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<std::string> class_labels(const RunResults& run) {
+  const std::size_t n = run.confusion.empty() ? run.class_names.size() : run.confusion.size();
+  if (run.class_names.size() == n && n > 0) return run.class_names;
+  std::vector<std::string> out;
+  if (n == kUrbanSoundClasses.size()) {
+    for (std::string_view c : kUrbanSoundClasses) out.emplace_back(c);
+    return out;
+  }
+  for (std::size_t c = 0; c < n; ++c) out.push_back(fmt::format("class{}", c));
+  return out;
+}
+
+}  // namespace audify

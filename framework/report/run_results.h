@@ -1,0 +1,70 @@
+// What `audify report` knows about one finished run, read back from its run directory
+// (metrics.json, history.csv, overrides.txt), and about a multirun folder (summary.csv + points).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace audify {
+
+struct FoldScore {
+  std::string name;  // "random", "fold3", ...
+  double train_accuracy = 0, test_accuracy = 0, test_macro_f1 = 0;
+};
+
+struct ClassScore {
+  std::string name;
+  double precision = 0, recall = 0, f1 = 0;
+  int support = 0;
+};
+
+struct EpochRow {
+  std::string split;  // history.csv's fold column; "" for a single split
+  int epoch = 0;
+  double loss = 0, train_accuracy = 0, test_accuracy = 0;
+};
+
+using KeyValues = std::vector<std::pair<std::string, std::string>>;
+
+struct RunResults {
+  std::filesystem::path dir;
+  std::string label;  // how the report names the run (its folder, or multirun/point)
+  std::string experiment, split_kind, model_kind, device, commit, finished_at, data_source;
+  int clips = 0;
+  // Accuracies are fractions; for k-fold the mean and std over folds.
+  double train_accuracy = 0, train_accuracy_std = 0;
+  double test_accuracy = 0, test_accuracy_std = 0;
+  double macro_f1 = 0;
+  double leak_fraction = 0;  // test clips with a slice of the same recording in train
+  std::vector<FoldScore> folds;
+  std::vector<std::string> class_names;
+  std::vector<ClassScore> per_class;        // pooled test predictions
+  std::vector<std::vector<int>> confusion;  // (true, predicted), pooled test predictions
+  std::vector<EpochRow> history;
+  KeyValues overrides;  // overrides.txt, key=value per line
+  KeyValues swept;      // for a multirun point: the swept keys and this point's values
+  double seconds_dataset = 0, seconds_extract = 0, seconds_train = 0, seconds_evaluate = 0,
+         seconds_total = 0;
+};
+
+struct MultirunResults {
+  std::filesystem::path dir;
+  std::vector<std::string> swept_keys;  // summary.csv's columns between `dir` and the numbers
+  std::vector<RunResults> points;       // the points with a readable metrics.json
+  std::vector<std::string> missing;     // point folders without one (failed or unfinished)
+};
+
+// A run directory holds metrics.json; a multirun folder holds summary.csv.
+bool is_run_dir(const std::filesystem::path& dir);
+bool is_multirun_dir(const std::filesystem::path& dir);
+
+// Throws audify::Error naming the directory (or the file) when it is not a readable run.
+RunResults load_run_results(const std::filesystem::path& dir);
+MultirunResults load_multirun_results(const std::filesystem::path& dir);
+
+// Class names for a run: its own list, else UrbanSound8K's when it has 10 classes, else class<i>.
+std::vector<std::string> class_labels(const RunResults& run);
+
+}  // namespace audify
