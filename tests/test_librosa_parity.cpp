@@ -44,11 +44,7 @@ std::map<std::string, double> relative_errors(Resampler resampler) {
   const auto golden_csv = test::shared_path("golden/urbansound8k-sample/mfcc40_mean_librosa.csv");
   if (!root || !golden_csv) return {};
   const Golden golden = read_golden(*golden_csv);
-  const Dataset ds = load_urbansound8k(*root);
-  std::vector<ExtractJob> jobs;
-  for (const ClipInfo& c : ds.clips)
-    jobs.push_back(
-        {c.path, FeatureRow{c.slice_file_name, c.fs_id, c.fold, c.class_id, c.class_name, {}}});
+  const std::vector<ExtractJob> jobs = dataset_jobs(*root);
   FeatureOptions options;
   options.load.resampler = resampler;
   finalize(options);

@@ -64,17 +64,7 @@ RunData load_run_data(const RunConfig& c, bool progress) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     data.source = root.string();
     urbansound = true;
-    const Dataset ds = load_urbansound8k(root);
-    if (!ds.missing.empty())
-      spdlog::warn("{} of {} metadata rows have no audio file under {}", ds.missing.size(),
-                   ds.missing.size() + ds.clips.size(), (root / "audio").string());
-    if (ds.clips.empty()) fail("{}: no audio files found for the metadata rows", root.string());
-    std::vector<ExtractJob> jobs;
-    for (const ClipInfo& clip : ds.clips)
-      jobs.push_back(
-          {clip.path,
-           FeatureRow{
-               clip.slice_file_name, clip.fs_id, clip.fold, clip.class_id, clip.class_name, {}}});
+    const std::vector<ExtractJob> jobs = dataset_jobs(root);
     ExtractOptions extract;
     extract.cache_dir = FeatureCache::default_dir();
     extract.progress = progress;

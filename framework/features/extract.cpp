@@ -1,5 +1,7 @@
 #include "features/extract.h"
 
+#include <spdlog/spdlog.h>
+
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -11,6 +13,7 @@
 #include "core/error.h"
 #include "core/npy.h"
 #include "core/progress.h"
+#include "data/urbansound8k.h"
 #include "features/extractor.h"
 #include "features/feature_cache.h"
 
@@ -41,6 +44,20 @@ void write_frames(std::span<const std::byte> bytes, const ExtractJob& job,
 }
 
 }  // namespace
+
+std::vector<ExtractJob> dataset_jobs(const std::filesystem::path& root) {
+  const Dataset ds = load_urbansound8k(root);
+  if (!ds.missing.empty())
+    spdlog::warn("{} of {} metadata rows have no audio file under {} (e.g. {})", ds.missing.size(),
+                 ds.missing.size() + ds.clips.size(), (root / "audio").string(),
+                 ds.missing.front().path.string());
+  if (ds.clips.empty()) fail("{}: no audio files found for the metadata rows", root.string());
+  std::vector<ExtractJob> jobs;
+  for (const ClipInfo& c : ds.clips)
+    jobs.push_back(
+        {c.path, FeatureRow{c.slice_file_name, c.fs_id, c.fold, c.class_id, c.class_name, {}}});
+  return jobs;
+}
 
 int resolve_threads(int requested) {
   if (requested > 0) return requested;

@@ -38,6 +38,10 @@ struct ExtractResult {
   double seconds = 0;
 };
 
+// The clips of a dataset in the UrbanSound8K layout as extraction jobs, labels filled in. Metadata
+// rows without an audio file are reported on the log; a dataset with none at all is an error.
+std::vector<ExtractJob> dataset_jobs(const std::filesystem::path& root);
+
 ExtractResult extract_features(const std::vector<ExtractJob>& jobs, const FeatureOptions& options,
                                const ExtractOptions& extract);
 

@@ -61,14 +61,6 @@ std::vector<ExtractJob> jobs_from_files(const std::vector<std::string>& files) {
   return jobs;
 }
 
-std::vector<ExtractJob> jobs_from_dataset(const Dataset& ds) {
-  std::vector<ExtractJob> jobs;
-  for (const ClipInfo& c : ds.clips)
-    jobs.push_back(
-        {c.path, FeatureRow{c.slice_file_name, c.fs_id, c.fold, c.class_id, c.class_name, {}}});
-  return jobs;
-}
-
 int run_extract(const ExtractArgs& args) {
   ParsedOverrides parsed = parse_overrides(args.overrides);
   FeatureOptions options = load_feature_set(parsed.feature_set);
@@ -86,14 +78,7 @@ int run_extract(const ExtractArgs& args) {
     if (out.empty()) out = "features.csv";
   } else {
     if (parsed.root.empty()) parsed.root = ensure_synthetic_dataset(default_synthetic_root());
-    const Dataset ds = load_urbansound8k(parsed.root);
-    if (!ds.missing.empty())
-      fmt::print(stderr, "note: {} of {} metadata rows have no audio file under {} (e.g. {})\n",
-                 ds.missing.size(), ds.missing.size() + ds.clips.size(),
-                 (parsed.root / "audio").string(), ds.missing.front().path.string());
-    if (ds.clips.empty())
-      fail("{}: no audio files found for the metadata rows", parsed.root.string());
-    jobs = jobs_from_dataset(ds);
+    jobs = dataset_jobs(parsed.root);
     if (out.empty())
       out = std::filesystem::path("outputs") / "features" / (parsed.feature_set + ".csv");
   }
