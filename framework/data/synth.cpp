@@ -16,7 +16,6 @@
 #include <thread>
 #include <vector>
 
-#include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "data/synth_clip.h"
@@ -111,16 +110,6 @@ ClipInfo clip_info(const std::filesystem::path& root, const RecordingPlan& recor
   return info;
 }
 
-std::string metadata_csv(std::vector<ClipInfo> rows) {
-  std::sort(rows.begin(), rows.end(), [](const ClipInfo& a, const ClipInfo& b) {
-    return a.slice_file_name < b.slice_file_name;
-  });
-  std::string csv = fmt::format("{}\n", kUrbanSoundHeader);
-  for (const ClipInfo& r : rows)
-    csv += fmt::format("{},{},{},{},{},{},{},{}\n", r.slice_file_name, r.fs_id, r.start, r.end,
-                       r.salience, r.fold, r.class_id, r.class_name);
-  return csv;
-}
 
 }  // namespace
 
@@ -177,7 +166,11 @@ SynthSummary generate_synthetic_dataset(const SynthOptions& options) {
   if (error) std::rethrow_exception(error);
   if (progress) progress->finish();
 
-  write_file_atomic(summary.metadata, metadata_csv(std::move(rows)));
+  // Rows in file-name order, whatever order the threads finished in.
+  std::sort(rows.begin(), rows.end(), [](const ClipInfo& a, const ClipInfo& b) {
+    return a.slice_file_name < b.slice_file_name;
+  });
+  write_urbansound8k_metadata(options.out, rows);
   return summary;
 }
 
