@@ -11,6 +11,11 @@ PACKAGES=(
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libxxhash-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsvm-dev libxgboost-dev
+  libcpp-httplib-dev
+  # browser tests of the report and the web page (headless, driven over the DevTools protocol)
+  chromium python3-websocket
+  # the SLURM launcher's tests start a real single-node cluster
+  slurm-wlm munge
 )
 
 missing=()

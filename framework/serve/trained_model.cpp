@@ -1,0 +1,120 @@
+#include "serve/trained_model.h"
+
+#include <algorithm>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <toml++/toml.h>
+
+#include "audio/load.h"
+#include "core/error.h"
+#include "features/extractor.h"
+
+namespace audify {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+const std::string& metadata_at(const std::map<std::string, std::string>& m, const std::string& key,
+                               const std::filesystem::path& path) {
+  const auto it = m.find(key);
+  if (it == m.end())
+    fail("{}: metadata has no '{}' (not saved by audify run?)", path.string(), key);
+  return it->second;
+}
+
+}  // namespace
+
+std::unique_ptr<TrainedModel> TrainedModel::load(const std::filesystem::path& path) {
+  std::filesystem::path file = path;
+  if (std::filesystem::is_directory(file)) file /= "model.safetensors";
+  if (!std::filesystem::exists(file)) fail("{}: no such model file", file.string());
+
+  std::unique_ptr<TrainedModel> m(new TrainedModel());
+  LoadedModel loaded = load_model(file);
+  m->model_ = std::move(loaded.model);
+  m->metadata_ = std::move(loaded.metadata);
+  m->file_ = file;
+
+  toml::table features_table;
+  try {
+    features_table = toml::parse(metadata_at(m->metadata_, "audify.features", file));
+  } catch (const toml::parse_error& e) {
+    fail("{}: metadata audify.features is not TOML: {}", file.string(), e.description());
+  }
+  m->features_ = feature_options_from_table(features_table, file.string() + " (audify.features)");
+  try {
+    m->class_names_ = nlohmann::json::parse(metadata_at(m->metadata_, "audify.classes", file))
+                          .get<std::vector<std::string>>();
+  } catch (const nlohmann::json::exception& e) {
+    fail("{}: metadata audify.classes is malformed: {}", file.string(), e.what());
+  }
+  if (static_cast<int>(m->class_names_.size()) != m->model_->classes())
+    fail("{}: {} class names for a {}-class model", file.string(), m->class_names_.size(),
+         m->model_->classes());
+  if (const auto it = m->metadata_.find("audify.feature_columns"); it != m->metadata_.end()) {
+    const auto columns = nlohmann::json::parse(it->second, nullptr, false);
+    if (columns.is_array()) m->feature_count_ = columns.size();
+  }
+  const auto kind = m->metadata_.find("audify.model_kind");
+  m->kind_ = kind != m->metadata_.end() ? kind->second : "mlp";
+  m->id_ = std::filesystem::absolute(file).parent_path().filename().string() + ":" + m->kind_;
+  return m;
+}
+
+std::vector<float> TrainedModel::probabilities(std::span<const float> features,
+                                               const std::string& name) const {
+  if (feature_count_ != 0 && features.size() != feature_count_)
+    fail(
+        "{}: {} features extracted, but the model was trained on {} (a feature table made with "
+        "other options?)",
+        name, features.size(), feature_count_);
+  Matrix x(1, features.size());
+  std::copy(features.begin(), features.end(), x.data.begin());
+  Matrix p;
+  {
+    const std::lock_guard lock(predict_mutex_);
+    p = model_->predict_proba(x);
+  }
+  return std::vector<float>(p.data.begin(), p.data.begin() + static_cast<long>(p.cols));
+}
+
+Classification TrainedModel::classify_audio(const Audio& audio, const std::string& name) const {
+  Classification out;
+  out.duration_seconds = audio.duration_seconds();
+  auto start = Clock::now();
+  const Audio conformed = conform_audio(audio, features_.load);
+  auto extractor = make_cpu_extractor(features_.mfcc);
+  const std::vector<float> row = summarize(extractor->mfcc(conformed.samples), features_);
+  out.features_ms = ms_since(start);
+  start = Clock::now();
+  out.probabilities = probabilities(row, name);
+  out.model_ms = ms_since(start);
+  out.predicted = top_k(out.probabilities, 1).front();
+  return out;
+}
+
+Classification TrainedModel::classify_bytes(std::span<const std::byte> file_bytes,
+                                            const std::string& name) const {
+  const auto start = Clock::now();
+  const Audio audio = decode_audio_memory(file_bytes, name);
+  const double decode_ms = ms_since(start);
+  Classification out = classify_audio(audio, name);
+  out.decode_ms = decode_ms;
+  return out;
+}
+
+std::vector<int> top_k(std::span<const float> probabilities, int k) {
+  std::vector<int> order(probabilities.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return probabilities[a] > probabilities[b]; });
+  order.resize(std::clamp<std::size_t>(static_cast<std::size_t>(std::max(k, 0)), 0, order.size()));
+  return order;
+}
+
+}  // namespace audify
