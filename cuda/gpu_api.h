@@ -10,10 +10,15 @@
 #include <string_view>
 #include <utility>
 
+#include "kernels/adam.cuh"
 #include "kernels/clip_mean.cuh"
+#include "kernels/clip_stats.cuh"
+#include "kernels/dense_act.cuh"
 #include "kernels/frame_window.cuh"
+#include "kernels/gather_batch.cuh"
 #include "kernels/grid.cuh"
 #include "kernels/power_to_db.cuh"
+#include "kernels/softmax_xent.cuh"
 #include "kernels/spectrum.cuh"
 
 namespace audify::gpu {
@@ -52,6 +57,20 @@ class GpuApi {
   // cublasSgemm: C (m, n) = alpha op(A) op(B) + beta C, every matrix column-major.
   virtual void gemm(Op op_a, Op op_b, int m, int n, int k, float alpha, const float* a, int lda,
                     const float* b, int ldb, float beta, float* c, int ldc) = 0;
+  // cublasSgemmStridedBatched: `batch` independent gemms, matrix i at a + i * stride_a (etc.).
+  virtual void strided_batched_gemm(Op op_a, Op op_b, int m, int n, int k, float alpha,
+                                    const float* a, int lda, long long stride_a, const float* b,
+                                    int ldb, long long stride_b, float beta, float* c, int ldc,
+                                    long long stride_c, int batch) = 0;
+
+  // CUDA graphs: between begin_capture() and end_capture() the stream's calls are recorded, not
+  // run, and replay() runs the recording (one launch instead of one per call). begin_capture()
+  // returns false where there are no graphs (the emulation): the calls then run as they are made
+  // and end_capture() must not be called.
+  virtual bool begin_capture() { return false; }
+  virtual void* end_capture() { return nullptr; }
+  virtual void replay(void* graph) { (void)graph; }
+  virtual void destroy_graph(void* graph) noexcept { (void)graph; }
 
   // One overload per kernel (see kernels/grid.cuh for what a kernel is).
   virtual void launch(const FrameWindowKernel& kernel, const LaunchShape& shape) = 0;
@@ -60,10 +79,22 @@ class GpuApi {
   virtual void launch(const DbMaxKernel& kernel, const LaunchShape& shape) = 0;
   virtual void launch(const TopDbClampKernel& kernel, const LaunchShape& shape) = 0;
   virtual void launch(const ClipMeanKernel& kernel, const LaunchShape& shape) = 0;
+  virtual void launch(const DeltaKernel& kernel, const LaunchShape& shape) = 0;
+  virtual void launch(const ClipStatsKernel& kernel, const LaunchShape& shape) = 0;
+  virtual void launch(const GatherBatchKernel& kernel, const LaunchShape& shape) = 0;
+  virtual void launch(const BiasActDropoutKernel& kernel, const LaunchShape& shape) = 0;
+  virtual void launch(const ActBackwardKernel& kernel, const LaunchShape& shape) = 0;
+  virtual void launch(const BiasGradKernel& kernel, const LaunchShape& shape) = 0;
+  virtual void launch(const SoftmaxXentKernel& kernel, const LaunchShape& shape) = 0;
+  virtual void launch(const SoftmaxKernel& kernel, const LaunchShape& shape) = 0;
+  virtual void launch(const AdamKernel& kernel, const LaunchShape& shape) = 0;
 };
 
 // Host emulation of the device (always available).
 std::unique_ptr<GpuApi> make_emulated_api();
+// The emulation with poisoned memory: alloc() and memset_zero() fill all-ones bytes (NaN as float
+// and double), so code relying on neither proves that it writes every element before reading it.
+std::unique_ptr<GpuApi> make_poisoned_emulated_api();
 
 // Device memory of `count` T, move-only; grow() keeps the allocation when it is already big enough.
 template <typename T>

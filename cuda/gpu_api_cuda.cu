@@ -121,12 +121,53 @@ class CudaApi final : public GpuApi {
                                   b, ldb, &beta, c, ldc));
   }
 
+  void strided_batched_gemm(Op op_a, Op op_b, int m, int n, int k, float alpha, const float* a,
+                            int lda, long long stride_a, const float* b, int ldb,
+                            long long stride_b, float beta, float* c, int ldc, long long stride_c,
+                            int batch) override {
+    AUDIFY_CUDA_CHECK(cublasSgemmStridedBatched(blas_, cublas_op(op_a), cublas_op(op_b), m, n, k,
+                                                &alpha, a, lda, stride_a, b, ldb, stride_b, &beta,
+                                                c, ldc, stride_c, batch));
+  }
+
+  // Stream capture in relaxed mode (cuBLAS may query its own state while recording); the graph is
+  // instantiated once and replayed with cudaGraphLaunch. Kernel arguments are baked into the graph,
+  // so callers keep every per-step value in device memory they refresh by a captured copy.
+  bool begin_capture() override {
+    AUDIFY_CUDA_CHECK(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeRelaxed));
+    return true;
+  }
+  void* end_capture() override {
+    cudaGraph_t graph = nullptr;
+    AUDIFY_CUDA_CHECK(cudaStreamEndCapture(stream_, &graph));
+    cudaGraphExec_t exec = nullptr;
+    const cudaError_t status = cudaGraphInstantiate(&exec, graph, 0);
+    cudaGraphDestroy(graph);
+    AUDIFY_CUDA_CHECK(status);
+    return exec;
+  }
+  void replay(void* graph) override {
+    AUDIFY_CUDA_CHECK(cudaGraphLaunch(static_cast<cudaGraphExec_t>(graph), stream_));
+  }
+  void destroy_graph(void* graph) noexcept override {
+    if (graph != nullptr) cudaGraphExecDestroy(static_cast<cudaGraphExec_t>(graph));
+  }
+
   void launch(const FrameWindowKernel& k, const LaunchShape& s) override { run(k, s); }
   void launch(const PowerKernel& k, const LaunchShape& s) override { run(k, s); }
   void launch(const MelKernel& k, const LaunchShape& s) override { run(k, s); }
   void launch(const DbMaxKernel& k, const LaunchShape& s) override { run(k, s); }
   void launch(const TopDbClampKernel& k, const LaunchShape& s) override { run(k, s); }
   void launch(const ClipMeanKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const DeltaKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const ClipStatsKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const GatherBatchKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const BiasActDropoutKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const ActBackwardKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const BiasGradKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const SoftmaxXentKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const SoftmaxKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const AdamKernel& k, const LaunchShape& s) override { run(k, s); }
 
  private:
   template <typename Kernel>

@@ -47,11 +47,15 @@ class EmulatedApi final : public GpuApi {
     for (auto& [shape, plan] : plans_) fftwf_destroy_plan(static_cast<fftwf_plan>(plan));
   }
 
+  EmulatedApi() = default;
+  explicit EmulatedApi(bool poison) : poison_(poison) {}
+
   std::string_view name() const override { return "cuda-emulated"; }
 
   void* alloc(std::size_t bytes) override {
     void* p = fftwf_malloc(bytes > 0 ? bytes : 1);
     AUDIFY_ASSERT(p != nullptr);
+    if (poison_) std::memset(p, 0xFF, bytes);  // all-ones bytes: NaN as float and double
     return p;
   }
   void free(void* device_ptr) noexcept override { fftwf_free(device_ptr); }
@@ -64,7 +68,9 @@ class EmulatedApi final : public GpuApi {
   void memcpy_d2h(void* dst, const void* src, std::size_t bytes) override {
     std::memcpy(dst, src, bytes);
   }
-  void memset_zero(void* dst, std::size_t bytes) override { std::memset(dst, 0, bytes); }
+  void memset_zero(void* dst, std::size_t bytes) override {
+    std::memset(dst, poison_ ? 0xFF : 0, bytes);
+  }
   void synchronize() override {}
 
   FftPlan fft_plan_r2c(int n, int batch) override {
@@ -97,21 +103,46 @@ class EmulatedApi final : public GpuApi {
                 c, ldc);
   }
 
+  // cuBLAS's strided batch is independent gemms; looping keeps each one's summation order equal
+  // to a lone gemm's, so a model trained beside others gets bit-for-bit its lone result here.
+  void strided_batched_gemm(Op op_a, Op op_b, int m, int n, int k, float alpha, const float* a,
+                            int lda, long long stride_a, const float* b, int ldb,
+                            long long stride_b, float beta, float* c, int ldc, long long stride_c,
+                            int batch) override {
+    for (int i = 0; i < batch; ++i)
+      gemm(op_a, op_b, m, n, k, alpha, a + i * stride_a, lda, b + i * stride_b, ldb, beta,
+           c + i * stride_c, ldc);
+  }
+
   void launch(const FrameWindowKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
   void launch(const PowerKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
   void launch(const MelKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
   void launch(const DbMaxKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
   void launch(const TopDbClampKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
   void launch(const ClipMeanKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
+  void launch(const DeltaKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
+  void launch(const ClipStatsKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
+  void launch(const GatherBatchKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
+  void launch(const BiasActDropoutKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
+  void launch(const ActBackwardKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
+  void launch(const BiasGradKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
+  void launch(const SoftmaxXentKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
+  void launch(const SoftmaxKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
+  void launch(const AdamKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
 
  private:
   std::map<std::pair<int, int>, void*> plans_;  // (n, batch) -> fftwf_plan
+  bool poison_ = false;
 };
 
 }  // namespace
 
 std::unique_ptr<GpuApi> make_emulated_api() {
   return std::make_unique<EmulatedApi>();
+}
+
+std::unique_ptr<GpuApi> make_poisoned_emulated_api() {
+  return std::make_unique<EmulatedApi>(true);
 }
 
 }  // namespace audify::gpu

@@ -15,10 +15,14 @@
 
 #include <fmt/format.h>
 
+#include "audio/load.h"
 #include "features/dct.h"
+#include "features/extract.h"
 #include "features/extractor.h"
+#include "features/feature_options.h"
 #include "features/mel_filterbank.h"
 #include "features/mfcc_cpu.h"
+#include "features/summary_stats.h"
 #include "mfcc_gpu.h"
 
 namespace audify::test {
@@ -181,6 +185,142 @@ inline void check_pipeline(gpu::GpuApi& api, const ConformanceCase& c) {
     EXPECT_EQ(mfcc[k].rows, want.rows);
     if (k == 0) {
       EXPECT_TRUE(rows_close("extractor", adapter->mfcc(c.clips[k]), want, 0, want.rows));
+    }
+  }
+}
+
+// No NaN anywhere: with poison_outputs_for_testing on, every element some kernel should have
+// written but did not is still a NaN.
+inline ::testing::AssertionResult all_written(const char* what, const Matrix& m) {
+  for (std::size_t i = 0; i < m.data.size(); ++i)
+    if (std::isnan(m.data[i]))
+      return ::testing::AssertionFailure()
+             << what << ": element " << i << " (row " << i / std::max<std::size_t>(m.cols, 1)
+             << ") was never written";
+  return ::testing::AssertionSuccess();
+}
+
+// One statistic-major row of summary values against the CPU's, each statistic's block on its own
+// scale (a variance and a kurtosis are not comparable). With the clip's MFCCs (`frames`), the
+// float32 rounding of the MFCCs themselves sets a floor: a mean, median or delta is a sum of MFCCs,
+// good to 1e-4 of their magnitude, a variance to that squared; and the skew and kurtosis of a
+// coefficient that is constant up to rounding (silence) are rounding noise on both backends, so
+// they are not compared there.
+inline ::testing::AssertionResult stats_close(const std::vector<float>& got,
+                                              const std::vector<float>& want,
+                                              std::span<const Stat> stats, int n_mfcc,
+                                              const Matrix* frames = nullptr, double rel = 1e-4) {
+  if (got.size() != want.size())
+    return ::testing::AssertionFailure() << got.size() << " values vs " << want.size();
+  double scale = 0;  // max |MFCC| of the clip
+  if (frames != nullptr)
+    for (float v : frames->data) scale = std::max(scale, std::abs(static_cast<double>(v)));
+  auto rounding_constant = [&](int k) {
+    if (frames == nullptr) return false;
+    const std::vector<float> one =
+        summary_stats(*frames, std::vector<Stat>{Stat::var});  // every coefficient's var
+    return one[static_cast<std::size_t>(k)] <= std::pow(1e-5 * scale, 2);
+  };
+  for (std::size_t s = 0; s < stats.size(); ++s) {
+    const bool squared =
+        stats[s] == Stat::var || stats[s] == Stat::d1_var || stats[s] == Stat::d2_var;
+    const bool shape = stats[s] == Stat::skew || stats[s] == Stat::kurtosis;
+    double max_ref = 0;
+    for (int k = 0; k < n_mfcc; ++k)
+      max_ref = std::max(max_ref, std::abs(static_cast<double>(want[s * n_mfcc + k])));
+    const double floor = shape ? 0 : squared ? std::pow(rel * scale, 2) : rel * scale;
+    for (int k = 0; k < n_mfcc; ++k) {
+      const double g = got[s * n_mfcc + k], w = want[s * n_mfcc + k];
+      if (shape && rounding_constant(k)) continue;
+      if (!(std::abs(g - w) <= rel * max_ref + floor))
+        return ::testing::AssertionFailure()
+               << stat_name(stats[s]) << " of coefficient " << k << ": got " << g << ", want " << w
+               << " (tolerance " << rel * max_ref + floor << ")";
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+// The statistics (every one of features/summary_stats.h, and the deltas behind them) of a batch
+// on `api`, outputs poisoned first, against summary_stats() of the CPU's MFCCs clip by clip.
+inline void check_stats(gpu::GpuApi& api, const ConformanceCase& c) {
+  const MfccOptions& o = c.options;
+  gpu::MfccGpu gpu(o, api);
+  gpu.poison_outputs_for_testing(true);
+  std::vector<std::span<const float>> spans(c.clips.begin(), c.clips.end());
+  const gpu::MfccGpu::Trace trace = gpu.trace_batch(spans);
+  EXPECT_TRUE(all_written("mfcc", trace.mfcc));
+  EXPECT_TRUE(all_written("mean", trace.mean));
+  EXPECT_TRUE(all_written("d1", trace.d1));
+  EXPECT_TRUE(all_written("d2", trace.d2));
+  EXPECT_TRUE(all_written("stats", trace.stats));
+  // A subset in another order through the public entry point: the column layout follows `stats`.
+  const std::vector<Stat> some{Stat::kurtosis, Stat::median, Stat::d2_var, Stat::min};
+  const Matrix subset = gpu.stats_batch(spans, some);
+  EXPECT_TRUE(all_written("stats_batch", subset));
+  auto cpu = make_cpu_extractor(o);
+  for (std::size_t k = 0; k < c.clips.size(); ++k) {
+    SCOPED_TRACE(fmt::format("clip {} of the batch", k));
+    const Matrix mfcc = cpu->mfcc(c.clips[k]);
+    const auto first = static_cast<std::size_t>(trace.first_frame[k]);
+    Matrix d1(mfcc.rows, mfcc.cols), d2(mfcc.rows, mfcc.cols);
+    std::copy_n(trace.d1.data.begin() + static_cast<long>(first * mfcc.cols), d1.data.size(),
+                d1.data.begin());
+    std::copy_n(trace.d2.data.begin() + static_cast<long>(first * mfcc.cols), d2.data.size(),
+                d2.data.begin());
+    // A delta is a weighted sum of MFCCs: its error follows their magnitude, not its own.
+    Matrix want_d(mfcc.rows, 2 * mfcc.cols), got_d(mfcc.rows, 2 * mfcc.cols);
+    const Matrix cpu_d1 = delta(mfcc, 1), cpu_d2 = delta(mfcc, 2);
+    for (std::size_t t = 0; t < mfcc.rows; ++t)
+      for (std::size_t j = 0; j < mfcc.cols; ++j) {
+        want_d(t, j) = cpu_d1(t, j), want_d(t, mfcc.cols + j) = cpu_d2(t, j);
+        got_d(t, j) = d1(t, j), got_d(t, mfcc.cols + j) = d2(t, j);
+      }
+    double mfcc_max = 0, delta_max = 0;
+    for (float v : mfcc.data) mfcc_max = std::max(mfcc_max, std::abs(static_cast<double>(v)));
+    for (float v : want_d.data) delta_max = std::max(delta_max, std::abs(static_cast<double>(v)));
+    EXPECT_TRUE(rows_close("delta order 1 and 2", got_d, want_d, 0, mfcc.rows,
+                           1e-4 * std::max(mfcc_max, delta_max) / std::max(delta_max, 1e-30)));
+    const std::vector<float> want = summary_stats(mfcc, all_stats());
+    const auto row = trace.stats.row(k);
+    EXPECT_TRUE(stats_close({row.begin(), row.end()}, want, all_stats(), o.n_mfcc, &mfcc));
+    const auto sub = subset.row(k);
+    EXPECT_TRUE(
+        stats_close({sub.begin(), sub.end()}, summary_stats(mfcc, some), some, o.n_mfcc, &mfcc));
+  }
+}
+
+// The UrbanSound8K sample's real clips under `root` (kaiser_fast to 22050 Hz) through the mean and
+// the Salamon statistics, outputs poisoned, against the CPU.
+inline void check_real_clips(gpu::GpuApi& api, const std::filesystem::path& root) {
+  std::vector<std::vector<float>> clips;
+  const FeatureOptions mean_set = load_feature_set("mfcc40_mean");
+  for (const ExtractJob& job : dataset_jobs(root))
+    clips.push_back(load_audio(job.path, mean_set.load).samples);
+  ASSERT_GT(clips.size(), 20u);
+  std::vector<std::span<const float>> spans(clips.begin(), clips.end());
+  for (const char* set : {"mfcc40_mean", "salamon2014"}) {
+    SCOPED_TRACE(set);
+    const FeatureOptions o = load_feature_set(set);
+    ASSERT_EQ(o.load.sample_rate, mean_set.load.sample_rate);
+    gpu::MfccGpu gpu(o.mfcc, api);
+    gpu.poison_outputs_for_testing(true);
+    const Matrix got = gpu.summary_batch(spans, gpu::clip_summary(o));
+    EXPECT_TRUE(test::all_written("rows", got));
+    auto cpu = make_cpu_extractor(o.mfcc);
+    const std::vector<Stat> stats = gpu::clip_summary(o).stats;
+    for (std::size_t k = 0; k < clips.size(); ++k) {
+      SCOPED_TRACE(fmt::format("clip {}", k));
+      const std::vector<float> want = summarize(cpu->mfcc(clips[k]), o);
+      const auto row = got.row(k);
+      if (stats.empty()) {
+        Matrix g(1, want.size()), w(1, want.size());
+        std::copy(row.begin(), row.end(), g.data.begin());
+        std::copy(want.begin(), want.end(), w.data.begin());
+        EXPECT_TRUE(test::rows_close("mean", g, w, 0, 1));
+      } else {
+        EXPECT_TRUE(test::stats_close({row.begin(), row.end()}, want, stats, o.mfcc.n_mfcc));
+      }
     }
   }
 }

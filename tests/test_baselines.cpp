@@ -1,11 +1,14 @@
 // The classical baselines: the standardiser learns from the training side only; the SVM and the
 // random forest separate an easy synthetic problem, stay near chance on noise labels, return
-// normalised probabilities, are reproducible for a seed, and save something; their config files
-// parse.
+// normalised probabilities, are reproducible for a seed, and load back what they save; their config
+// files parse; `audify classify` of a baseline run reproduces the run's own predictions.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <toml++/toml.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <filesystem>
 #include <memory>
 #include <random>
 
@@ -14,7 +17,10 @@
 #include "baselines/standardizer.h"
 #include "baselines/svm_rbf.h"
 #include "config/paths.h"
+#include "core/atomic_file.h"
+#include "core/csv.h"
 #include "core/error.h"
+#include "test_support.h"
 
 namespace audify {
 namespace {
@@ -127,6 +133,26 @@ TEST_P(Baseline, DeterministicForASeed) {
   EXPECT_EQ(a->save(), b->save());
 }
 
+TEST_P(Baseline, LoadsWhatItSaves) {
+  const Data train = blobs(300, 10), test = blobs(100, 11);
+  auto model = make(GetParam(), 3);
+  model->fit(train.x, train.y, 3);
+  const std::unique_ptr<Classifier> loaded = load_classifier(GetParam(), model->save(), "saved");
+  EXPECT_EQ(loaded->kind(), GetParam());
+  EXPECT_EQ(loaded->classes(), 3);
+  const Matrix expected = model->predict_proba(test.x), got = loaded->predict_proba(test.x);
+  ASSERT_EQ(got.rows, expected.rows);
+  ASSERT_EQ(got.cols, expected.cols);
+  // libsvm writes support vectors with 8 significant digits: equal to ~1e-7, not bit for bit.
+  for (std::size_t i = 0; i < got.data.size(); ++i)
+    EXPECT_NEAR(got.data[i], expected.data[i], 1e-5) << i;
+  EXPECT_THROW(load_classifier(GetParam(), "{\"not\": \"a model\"}", "bogus"), Error);
+  EXPECT_THROW(load_classifier(GetParam(), "", "empty"), Error);
+  EXPECT_THROW(load_classifier("mlp", model->save(), "wrong kind"), Error);
+  Matrix narrow(1, 5, 0.0f);  // the models learnt 6 features
+  EXPECT_THROW(loaded->predict_proba(narrow), Error);
+}
+
 TEST_P(Baseline, ConfigFileBindsEveryKey) {
   const std::string kind = GetParam();
   toml::table table = toml::parse_file((config_root() / "model" / (kind + ".toml")).string());
@@ -147,6 +173,62 @@ TEST_P(Baseline, ConfigFileBindsEveryKey) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Kinds, Baseline, ::testing::Values("svm_rbf", "random_forest"));
+
+namespace fs = std::filesystem;
+
+// End to end through the binary: train a baseline on a tiny synthetic dataset, then classify one
+// of its test clips from the WAV; the probabilities equal the run's predictions.csv row.
+TEST_P(Baseline, ClassifyOfARunMatchesItsPredictions) {
+  const test::TempDir dir("baseline_classify_" + GetParam());
+  const fs::path synth = dir.path() / "synth", out = dir.path() / "out";
+  const std::string bin = test::audify_binary().string();
+  std::string log;
+  ASSERT_EQ(test::run_command(
+                fmt::format("{} synth --out '{}' --clips-per-class 4", bin, synth.string()), &log),
+            0)
+      << log;
+  const std::string extra =
+      GetParam() == "random_forest" ? "model.n_trees=8 model.max_depth=4 model.threads=1" : "";
+  ASSERT_EQ(test::run_command(fmt::format("{} run -q data.root='{}' output_root='{}' model={} {}",
+                                          bin, synth.string(), out.string(), GetParam(), extra),
+                              &log),
+            0)
+      << log;
+  fs::path run;
+  for (const auto& e : fs::directory_iterator(out / "default")) run = e.path();
+  ASSERT_FALSE(run.empty());
+
+  const std::string predictions = read_file(run / "predictions.csv");
+  const std::size_t first_end = predictions.find('\n');
+  const std::size_t second_end = predictions.find('\n', first_end + 1);
+  ASSERT_NE(second_end, std::string::npos) << predictions;
+  const std::vector<std::string> header = csv::split_line(predictions.substr(0, first_end));
+  const std::vector<std::string> row =
+      csv::split_line(predictions.substr(first_end + 1, second_end - first_end - 1));
+  ASSERT_EQ(header[0], "file");
+  ASSERT_EQ(header[1], "fold");
+  const fs::path wav = synth / "audio" / ("fold" + row[1]) / row[0];
+  ASSERT_TRUE(fs::exists(wav)) << wav;
+  ASSERT_EQ(
+      test::run_command(fmt::format("{} classify --model '{}' '{}' --top-k 10 --json 2>/dev/null",
+                                    bin, run.string(), wav.string()),
+                        &log),
+      0)
+      << log;
+  const nlohmann::json top = nlohmann::json::parse(log).at(0).at("top");
+  ASSERT_EQ(top.size(), 10u);
+  int compared = 0;
+  for (const auto& t : top) {
+    const std::string column = "p_" + t.at("class").get<std::string>();
+    for (std::size_t c = 0; c < header.size(); ++c)
+      if (header[c] == column) {
+        // predictions.csv holds 6 significant digits.
+        EXPECT_NEAR(t.at("probability").get<double>(), std::stod(row[c]), 1e-5) << column;
+        ++compared;
+      }
+  }
+  EXPECT_EQ(compared, 10);
+}
 
 TEST(SvmRbf, GridSearchPicksFromTheGrid) {
   SvmOptions o;

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "cuda_conformance.h"
 #include "features/backend.h"
+#include "test_support.h"
 
 #ifdef AUDIFY_WITH_CUDA
 #include "backend_cuda.h"
@@ -58,7 +59,23 @@ TEST_P(CudaDeviceConformance, PipelineMatchesCpu) {
   test::check_pipeline(*api, c);
 }
 
+TEST_P(CudaDeviceConformance, EveryStatisticMatchesCpu) {
+  const test::ConformanceCase c = test::random_case(GetParam());
+  SCOPED_TRACE(c.describe());
+  auto api = device_api();
+  test::check_stats(*api, c);
+}
+
 INSTANTIATE_TEST_SUITE_P(RandomShapes, CudaDeviceConformance, ::testing::Range(1u, 25u));
+
+TEST(CudaDeviceRealClips, MeanAndStatsMatchCpu) {
+  const std::string why = unavailable_reason();
+  if (!why.empty()) GTEST_SKIP() << "no CUDA device: " << why;
+  const auto root = test::shared_path("data/urbansound8k-sample");
+  if (!root) GTEST_SKIP() << "../shared/data/urbansound8k-sample is absent";
+  auto api = device_api();
+  test::check_real_clips(*api, *root);
+}
 
 #ifdef AUDIFY_WITH_CUDA
 TEST(CudaBackend, SelectionFollowsTheDevice) {

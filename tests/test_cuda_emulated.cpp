@@ -105,24 +105,51 @@ TEST(Backend, ParsesDevices) {
   EXPECT_EQ(device_name(Device::cuda), "cuda");
 }
 
+// Hooks whose device is gone (as a driver reports it): cuda refuses naming the reason, auto
+// falls back to the CPU.
+std::string no_device() {
+  return "no CUDA-capable device is detected";
+}
+std::unique_ptr<FeatureExtractor> emulated_extractor(const MfccOptions& options) {
+  return gpu::make_gpu_extractor(options, gpu::make_emulated_api());
+}
+std::unique_ptr<BatchExtractor> emulated_batch(const FeatureOptions& options) {
+  return gpu::make_gpu_batch_extractor(options, &gpu::make_emulated_api, 4);
+}
+std::string available() {
+  return {};
+}
+
 TEST(Backend, FallsBackToCpuOrExplainsWhy) {
-  set_cuda_extractor_factory(nullptr);  // this test binary has no CUDA backend
+  set_cuda_backend(nullptr);  // this test binary registers no CUDA backend by itself
   const MfccOptions o;
   EXPECT_EQ(make_extractor(Device::cpu, o)->backend(), "cpu");
   EXPECT_EQ(make_extractor(Device::auto_, o)->backend(), "cpu");
+  EXPECT_EQ(resolve_device(Device::auto_), Device::cpu);
   try {
     make_extractor(Device::cuda, o);
     ADD_FAILURE() << "device=cuda without a CUDA backend must throw";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("no CUDA backend"), std::string::npos) << e.what();
   }
-  // A registered factory is used for cuda and auto (here one serving the emulated GPU).
-  set_cuda_extractor_factory([](const MfccOptions& options, std::string&) {
-    return gpu::make_gpu_extractor(options, gpu::make_emulated_api());
-  });
+  const CudaBackendHooks gone{"cuda", &no_device, &emulated_extractor, &emulated_batch};
+  set_cuda_backend(&gone);
+  EXPECT_EQ(make_extractor(Device::auto_, o)->backend(), "cpu");
+  EXPECT_EQ(make_batch_extractor(Device::auto_, FeatureOptions{})->backend(), "cpu");
+  try {
+    make_batch_extractor(Device::cuda, FeatureOptions{});
+    ADD_FAILURE() << "device=cuda without a device must throw";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(no_device()), std::string::npos) << e.what();
+  }
+  // A usable backend serves cuda and auto (here one serving the emulated GPU).
+  const CudaBackendHooks usable{"cuda-emulated", &available, &emulated_extractor, &emulated_batch};
+  set_cuda_backend(&usable);
   EXPECT_EQ(make_extractor(Device::cuda, o)->backend(), "cuda-emulated");
   EXPECT_EQ(make_extractor(Device::auto_, o)->backend(), "cuda-emulated");
-  set_cuda_extractor_factory(nullptr);
+  EXPECT_EQ(make_batch_extractor(Device::cuda, FeatureOptions{})->backend(), "cuda-emulated");
+  EXPECT_EQ(make_extractor(Device::cpu, o)->backend(), "cpu");
+  set_cuda_backend(nullptr);
 }
 
 }  // namespace

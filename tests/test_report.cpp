@@ -1,6 +1,8 @@
-// `audify report` end to end: tiny real runs (random split, k-fold, a one-key multirun) go in, and
-// report.md / report.html come out with every run's numbers, the published reference rows, inline
-// SVG and no external references; a folder that is not a run is refused by name.
+// `audify report` end to end: tiny real runs (random split, k-fold, a one-key multirun, an SVM) go
+// in, and report.md / report.html come out with every run's numbers as metrics.json holds them
+// (accuracies, per-fold and per-class scores, confusion counts, stage timings, feature dimension),
+// the published reference rows, inline SVG and no external references; the HTML renders in headless
+// Chromium without a console message; a folder that is not a run is refused by name.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -19,6 +21,25 @@ namespace {
 namespace fs = std::filesystem;
 
 // The single folder directly under `root`/default whose name starts with `prefix`.
+// The Markdown of one run's section: from its "### <label>" heading to the next heading of that
+// level (a multirun point's label ends with the point's folder name).
+std::string run_section(const std::string& md, const std::string& name) {
+  std::size_t start = std::string::npos;
+  for (std::size_t at = md.find("\n### "); at != std::string::npos;
+       at = md.find("\n### ", at + 1)) {
+    const std::size_t eol = md.find('\n', at + 1);
+    const std::string heading = md.substr(at + 5, eol - at - 5);
+    if (heading.size() >= name.size() &&
+        heading.compare(heading.size() - name.size(), name.size(), name) == 0) {
+      start = at;
+      break;
+    }
+  }
+  if (start == std::string::npos) return {};
+  const std::size_t end = md.find("\n### ", start + 1);
+  return md.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
 fs::path only_run_dir(const fs::path& root, const std::string& prefix = "") {
   fs::path found;
   int count = 0;
@@ -40,7 +61,8 @@ class ReportTest : public ::testing::Test {
     const std::string common = "train.epochs=3 data.clips_per_class=4 --quiet";
     for (const auto& [name, extra] : {std::pair<std::string, std::string>{"random", ""},
                                       {"kfold", "split=kfold"},
-                                      {"multi", "-m train.epochs=2,4"}}) {
+                                      {"multi", "-m train.epochs=2,4"},
+                                      {"svm", "model=svm_rbf features=salamon2014"}}) {
       std::string out;
       const std::string cmd = fmt::format("cd {} && {} run {} {} output_root={}", d.string(), bin,
                                           common, extra, (d / ("out_" + name)).string());
@@ -60,12 +82,13 @@ TEST_F(ReportTest, WritesMarkdownAndSelfContainedHtml) {
   const fs::path random = only_run_dir(d / "out_random");
   const fs::path kfold = only_run_dir(d / "out_kfold");
   const fs::path multi = only_run_dir(d / "out_multi", "multirun_");
+  const fs::path svm = only_run_dir(d / "out_svm");
   const fs::path out = d / "report";
   std::string log;
   const std::string cmd =
       // A trailing slash (as shell completion writes it) must not lose the run's name.
-      fmt::format("{} report {}/ {} {} --out {}", test::audify_binary().string(), random.string(),
-                  kfold.string(), multi.string(), out.string());
+      fmt::format("{} report {}/ {} {} {} --out {}", test::audify_binary().string(),
+                  random.string(), kfold.string(), multi.string(), svm.string(), out.string());
   ASSERT_EQ(test::run_command(cmd, &log), 0) << log;
   ASSERT_TRUE(fs::exists(out / "report.md"));
   ASSERT_TRUE(fs::exists(out / "report.html"));
@@ -79,16 +102,59 @@ TEST_F(ReportTest, WritesMarkdownAndSelfContainedHtml) {
     EXPECT_NE(html.find(s), std::string::npos) << s;
   }
   // Every run's test accuracy, as metrics.json holds it, in percent.
-  std::vector<fs::path> runs{random, kfold};
+  std::vector<fs::path> runs{random, kfold, svm};
   for (const auto& e : fs::directory_iterator(multi))
     if (e.is_directory()) runs.push_back(e.path());
-  ASSERT_EQ(runs.size(), 4u);
+  ASSERT_EQ(runs.size(), 5u);
   for (const fs::path& r : runs) {
     const auto m = nlohmann::json::parse(read_file(r / "metrics.json"));
     const std::string acc = fmt::format("{:.2f}", 100.0 * m["test"]["accuracy"].get<double>());
-    EXPECT_NE(md.find("Test accuracy " + acc + " %"), std::string::npos) << r << " " << acc;
-    EXPECT_NE(md.find(r.filename().string()), std::string::npos) << r;
+    const std::string f1 = fmt::format("{:.4f}", m["test"]["macro_f1"].get<double>());
+    const std::string section = run_section(md, r.filename().string());
+    ASSERT_FALSE(section.empty()) << r;
+    EXPECT_NE(section.find("Test accuracy " + acc + " %, macro-F1 " + f1), std::string::npos)
+        << r << " " << acc;
+    EXPECT_NE(html.find("Test accuracy " + acc + " %, macro-F1 " + f1), std::string::npos) << r;
+    // Every class's F1 and support, and every confusion count, in the run's own section.
+    for (const auto& [name, k] : m["test"]["per_class"].items())
+      EXPECT_NE(section.find(fmt::format("| {} | {:.4f} | {:.4f} | {:.4f} | {} |", name,
+                                         k["precision"].get<double>(), k["recall"].get<double>(),
+                                         k["f1"].get<double>(), k["support"].get<int>())),
+                std::string::npos)
+          << r << " " << name;
+    const auto& confusion = m["test"]["confusion"];
+    std::string first_row = "| " + m["data"]["classes"][0].get<std::string>() + " |";
+    for (const auto& v : confusion[0]) first_row += fmt::format(" {} |", v.get<int>());
+    EXPECT_NE(section.find(first_row), std::string::npos) << r << " " << first_row;
+    if (m["folds"].size() > 1) {
+      for (const auto& f : m["folds"])
+        EXPECT_NE(section.find(fmt::format("| {} | {:.2f} | {:.2f} |", f["name"].get<std::string>(),
+                                           100.0 * f["train_accuracy"].get<double>(),
+                                           100.0 * f["test_accuracy"].get<double>())),
+                  std::string::npos)
+            << r << " " << f["name"];
+    }
+    // Provenance: the commit, the feature dimension and every stage's wall time.
+    EXPECT_NE(section.find(m["git_commit"].get<std::string>()), std::string::npos) << r;
+    EXPECT_NE(section.find(m["data"]["feature_description"].get<std::string>()), std::string::npos)
+        << r;
+    const auto& sec = m["seconds"];
+    EXPECT_NE(
+        section.find(fmt::format(
+            "total {:.2f} s: dataset {:.2f} s, features {:.2f} s, split {:.2f} s, train "
+            "{:.2f} s, evaluate {:.2f} s, write {:.2f} s",
+            sec["total"].get<double>(), sec["dataset"].get<double>(), sec["extract"].get<double>(),
+            sec["split"].get<double>(), sec["train"].get<double>(), sec["evaluate"].get<double>(),
+            sec["write"].get<double>())),
+        std::string::npos)
+        << r;
   }
+  // The SVM ran on Salamon 2014's statistics: the report names the dimension and the paper's 225.
+  const auto svm_metrics = nlohmann::json::parse(read_file(svm / "metrics.json"));
+  EXPECT_EQ(svm_metrics["data"]["features"].get<int>(), 275);
+  EXPECT_NE(md.find("275 columns: 11 statistics x 25 MFCCs"), std::string::npos);
+  EXPECT_NE(md.find("the paper prints 225"), std::string::npos);
+  EXPECT_NE(md.find("| svm_rbf | 275 |"), std::string::npos);
   EXPECT_NE(md.find("kfold (10 folds)"), std::string::npos);
   EXPECT_NE(md.find("fold10"), std::string::npos);        // per-split table of the k-fold run
   EXPECT_NE(md.find("street_music"), std::string::npos);  // class names
@@ -101,6 +167,48 @@ TEST_F(ReportTest, WritesMarkdownAndSelfContainedHtml) {
   EXPECT_EQ(html.find("https://"), std::string::npos);
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_EQ(html.find("<link"), std::string::npos);
+}
+
+// The HTML in a real browser: Chromium loads it from disk, logs no console message (our page has
+// no scripts, so any message is a failed resource, a parse or a security error), and its DOM
+// holds the tables and charts.
+TEST_F(ReportTest, RendersInHeadlessChromiumWithoutConsoleMessages) {
+  std::string where;
+  if (test::run_command("command -v chromium", &where) != 0)
+    GTEST_SKIP() << "chromium is not installed (Debian: apt-get install chromium)";
+  const fs::path d = dir_->path();
+  const fs::path out = d / "report_browser";
+  std::string log;
+  ASSERT_EQ(test::run_command(
+                fmt::format("{} report {} {} --out {}", test::audify_binary().string(),
+                            only_run_dir(d / "out_kfold").string(),
+                            only_run_dir(d / "out_multi", "multirun_").string(), out.string()),
+                &log),
+            0)
+      << log;
+  const fs::path profile = d / "chromium_profile", dom = d / "dom.html", err = d / "chromium.log";
+  const std::string cmd = fmt::format(
+      "HOME='{0}' timeout 120 chromium --headless=new --no-sandbox --disable-gpu "
+      "--no-first-run --user-data-dir='{0}' --enable-logging=stderr --v=0 --dump-dom "
+      "'file://{1}' > '{2}' 2> '{3}'",
+      profile.string(), fs::absolute(out / "report.html").string(), dom.string(), err.string());
+  ASSERT_EQ(test::run_command(cmd, &log), 0) << log << read_file(err);
+  const std::string stderr_text = read_file(err);
+  std::size_t console_lines = 0;
+  for (std::size_t at = stderr_text.find("CONSOLE"); at != std::string::npos;
+       at = stderr_text.find("CONSOLE", at + 1))
+    ++console_lines;
+  EXPECT_EQ(console_lines, 0u) << stderr_text;
+  EXPECT_EQ(stderr_text.find("Uncaught"), std::string::npos) << stderr_text;
+  const std::string rendered = read_file(dom);
+  EXPECT_NE(rendered.find("<table"), std::string::npos);
+  EXPECT_NE(rendered.find("<svg"), std::string::npos);
+  EXPECT_NE(rendered.find("published, not measured"), std::string::npos);
+  EXPECT_NE(rendered.find("Confusion matrix"), std::string::npos);
+  const auto m = nlohmann::json::parse(read_file(only_run_dir(d / "out_kfold") / "metrics.json"));
+  EXPECT_NE(rendered.find(
+                fmt::format("Test accuracy {:.2f} %", 100.0 * m["test"]["accuracy"].get<double>())),
+            std::string::npos);
 }
 
 TEST_F(ReportTest, RefusesAFolderThatIsNotARunNamingIt) {

@@ -103,6 +103,16 @@ Audio read_all(SNDFILE* file, const SF_INFO& info, const std::string& name) {
   return audio;
 }
 
+// Opens bytes in memory; `reader` must outlive the returned handle.
+SndfilePtr open_memory(MemoryReader& reader, SF_INFO& info, const std::string& name) {
+  if (reader.bytes.empty()) fail("{}: empty file", name);
+  SF_VIRTUAL_IO io{&MemoryReader::size, &MemoryReader::seek, &MemoryReader::read,
+                   &MemoryReader::write, &MemoryReader::tell};
+  SndfilePtr file(sf_open_virtual(&io, SFM_READ, &info, &reader));
+  if (!file) fail("{}: not a readable audio file ({})", name, sf_strerror(nullptr));
+  return file;
+}
+
 }  // namespace
 
 Audio decode_audio(const std::filesystem::path& path) {
@@ -118,13 +128,9 @@ Audio decode_audio(const std::filesystem::path& path) {
 }
 
 Audio decode_audio_memory(std::span<const std::byte> bytes, const std::string& name) {
-  if (bytes.empty()) fail("{}: empty file", name);
   MemoryReader reader{bytes};
-  SF_VIRTUAL_IO io{&MemoryReader::size, &MemoryReader::seek, &MemoryReader::read,
-                   &MemoryReader::write, &MemoryReader::tell};
   SF_INFO info{};
-  SndfilePtr file(sf_open_virtual(&io, SFM_READ, &info, &reader));
-  if (!file) fail("{}: not a readable audio file ({})", name, sf_strerror(nullptr));
+  SndfilePtr file = open_memory(reader, info, name);
   return read_all(file.get(), info, name);
 }
 
@@ -132,6 +138,14 @@ AudioInfo probe_audio(const std::filesystem::path& path) {
   SF_INFO info{};
   SndfilePtr file(sf_open(path.c_str(), SFM_READ, &info));
   if (!file) fail("{}: not a readable audio file ({})", path.string(), sf_strerror(nullptr));
+  return {info.samplerate, info.channels, static_cast<long long>(info.frames),
+          format_name(info.format)};
+}
+
+AudioInfo probe_audio_memory(std::span<const std::byte> bytes, const std::string& name) {
+  MemoryReader reader{bytes};
+  SF_INFO info{};
+  SndfilePtr file = open_memory(reader, info, name);
   return {info.samplerate, info.channels, static_cast<long long>(info.frames),
           format_name(info.format)};
 }

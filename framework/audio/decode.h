@@ -33,5 +33,8 @@ Audio decode_audio(const std::filesystem::path& path);
 // The same from bytes in memory (uploads); `name` is used in error messages.
 Audio decode_audio_memory(std::span<const std::byte> bytes, const std::string& name);
 AudioInfo probe_audio(const std::filesystem::path& path);
+// The header of audio bytes in memory, without decoding them: lets a server refuse an upload that
+// would decode to hours of audio before it allocates for it. Throws like decode_audio_memory.
+AudioInfo probe_audio_memory(std::span<const std::byte> bytes, const std::string& name);
 
 }  // namespace audify

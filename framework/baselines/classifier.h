@@ -2,6 +2,7 @@
 // trains and evaluates them the same way as the MLP. Features in, class probabilities out.
 #pragma once
 
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -20,7 +21,13 @@ class Classifier {
   virtual void fit(const Matrix& x, std::span<const int> y, int n_classes) = 0;
   virtual Matrix predict_proba(const Matrix& x) const = 0;  // (rows, n_classes), rows sum to 1
   virtual std::string save() const = 0;                     // opaque bytes to store in the run dir
+  virtual int classes() const = 0;                          // 0 before fit
 };
+
+// The inverse of Classifier::save() for a model of `kind` (svm_rbf | random_forest); `source`
+// names the bytes in errors. Throws audify::Error for bytes that are not such a model.
+std::unique_ptr<Classifier> load_classifier(std::string_view kind, std::string_view bytes,
+                                            const std::string& source);
 
 // Labels outside [0, n_classes) are a user fault (a bad classID column): throws audify::Error.
 inline void check_labels(std::span<const int> y, int n_classes, std::string_view kind) {

@@ -4,6 +4,8 @@
 #include <xgboost/c_api.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "core/error.h"
@@ -76,6 +78,11 @@ void RandomForest::fit(const Matrix& x, std::span<const int> y, int n_classes) {
 
 Matrix RandomForest::predict_proba(const Matrix& x) const {
   AUDIFY_ASSERT(booster_ != nullptr);
+  // XGBoost pads a narrower matrix with missing values instead of refusing it.
+  bst_ulong features = 0;
+  check(XGBoosterGetNumFeature(booster_, &features), "XGBoosterGetNumFeature");
+  if (x.cols != features)
+    fail("model random_forest: {} features given, {} learnt at fit time", x.cols, features);
   const DMatrix data(x);
   bst_ulong len = 0;
   const float* out = nullptr;
@@ -93,6 +100,24 @@ std::string RandomForest::save() const {
   check(XGBoosterSaveModelToBuffer(booster_, R"({"format": "json"})", &len, &buf),
         "XGBoosterSaveModelToBuffer");
   return std::string(buf, len);
+}
+
+std::unique_ptr<RandomForest> RandomForest::load(std::string_view bytes,
+                                                 const std::string& source) {
+  auto m = std::make_unique<RandomForest>(ForestOptions{});
+  if (XGBoosterCreate(nullptr, 0, &m->booster_) != 0 ||
+      XGBoosterLoadModelFromBuffer(m->booster_, bytes.data(), bytes.size()) != 0)
+    fail("{}: not an XGBoost model: {}", source, XGBGetLastError());
+  // The class count lives in the learner's configuration, not in a C API getter.
+  bst_ulong len = 0;
+  const char* config = nullptr;
+  check(XGBoosterSaveJsonConfig(m->booster_, &len, &config), "XGBoosterSaveJsonConfig");
+  const auto j = nlohmann::json::parse(std::string_view(config, len), nullptr, false);
+  const nlohmann::json::json_pointer num_class("/learner/learner_model_param/num_class");
+  if (j.is_object() && j.contains(num_class) && j.at(num_class).is_string())
+    m->n_classes_ = std::atoi(j.at(num_class).get<std::string>().c_str());
+  if (m->n_classes_ < 2) fail("{}: XGBoost model is not a multi-class softprob model", source);
+  return m;
 }
 
 }  // namespace audify

@@ -22,6 +22,9 @@ class RandomForest final : public Classifier {
   void fit(const Matrix& x, std::span<const int> y, int n_classes) override;
   Matrix predict_proba(const Matrix& x) const override;
   std::string save() const override;  // XGBoost's JSON model
+  int classes() const override { return n_classes_; }
+  // From save()'s XGBoost JSON; `source` names it in errors.
+  static std::unique_ptr<RandomForest> load(std::string_view bytes, const std::string& source);
 
  private:
   ForestOptions options_;

@@ -43,6 +43,29 @@ double scale_gamma(const Matrix& xs) {
   return var > 0.0 ? 1.0 / (static_cast<double>(xs.cols) * var) : 1.0;
 }
 
+// libsvm reads and writes models only through file names: a private temporary file, removed when
+// this goes out of scope.
+class TempPath {
+ public:
+  TempPath() {
+    std::string name = (std::filesystem::temp_directory_path() / "audify-svm-XXXXXX").string();
+    const int fd = ::mkstemp(name.data());
+    if (fd < 0) fail("{}: cannot create a temporary file for libsvm", name);
+    ::close(fd);
+    path_ = name;
+  }
+  ~TempPath() {
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);
+  }
+  TempPath(const TempPath&) = delete;
+  TempPath& operator=(const TempPath&) = delete;
+  const char* c_str() const { return path_.c_str(); }
+
+ private:
+  std::string path_;
+};
+
 Matrix take_rows(const Matrix& x, const std::vector<std::size_t>& idx) {
   Matrix out(idx.size(), x.cols);
   for (std::size_t i = 0; i < idx.size(); ++i)
@@ -58,6 +81,9 @@ struct SvmRbf::Trained {
   std::vector<double> labels;
   svm_model* model = nullptr;
   ~Trained() { svm_free_and_destroy_model(&model); }
+
+  // A model from svm_load_model, which owns its support vectors.
+  explicit Trained(svm_model* loaded) : model(loaded) {}
 
   Trained(const Matrix& xs, std::span<const int> y, double C, double gamma, bool probability,
           const SvmOptions& o)
@@ -155,15 +181,11 @@ Matrix SvmRbf::predict_proba(const Matrix& x) const {
 
 std::string SvmRbf::save() const {
   AUDIFY_ASSERT(trained_ != nullptr);
-  // libsvm only writes models to a file name.
-  const std::filesystem::path tmp =
-      std::filesystem::temp_directory_path() /
-      fmt::format("audify-svm-{}-{}.txt", ::getpid(), static_cast<const void*>(this));
-  if (svm_save_model(tmp.string().c_str(), trained_->model) != 0)
-    fail("{}: cannot write the libsvm model", tmp.string());
+  const TempPath tmp;
+  if (svm_save_model(tmp.c_str(), trained_->model) != 0)
+    fail("{}: cannot write the libsvm model", tmp.c_str());
   std::stringstream text;
-  text << std::ifstream(tmp).rdbuf();
-  std::filesystem::remove(tmp);
+  text << std::ifstream(tmp.c_str()).rdbuf();
   nlohmann::json j;
   j["format"] = "audify-svm_rbf-v1";
   j["n_classes"] = n_classes_;
@@ -174,6 +196,47 @@ std::string SvmRbf::save() const {
   j["scale"] = standardizer_.scale;
   j["libsvm"] = text.str();
   return j.dump();
+}
+
+std::unique_ptr<SvmRbf> SvmRbf::load(std::string_view bytes, const std::string& source) {
+  const nlohmann::json j = nlohmann::json::parse(bytes, nullptr, false);
+  if (!j.is_object() || j.value("format", "") != "audify-svm_rbf-v1")
+    fail("{}: not an audify svm_rbf model (no \"format\": \"audify-svm_rbf-v1\")", source);
+  std::unique_ptr<SvmRbf> m;
+  std::string libsvm_text;
+  try {
+    SvmOptions o;
+    o.C = j.at("C").get<double>();
+    o.gamma = j.at("gamma").get<double>();
+    o.probability = j.at("probability").get<bool>();
+    m = std::make_unique<SvmRbf>(o);
+    m->n_classes_ = j.at("n_classes").get<int>();
+    m->C_ = o.C;
+    m->gamma_ = o.gamma;
+    m->standardizer_.mean = j.at("mean").get<std::vector<double>>();
+    m->standardizer_.scale = j.at("scale").get<std::vector<double>>();
+    libsvm_text = j.at("libsvm").get<std::string>();
+  } catch (const nlohmann::json::exception& e) {
+    fail("{}: malformed svm_rbf model: {}", source, e.what());
+  }
+  if (m->n_classes_ < 1 || m->standardizer_.mean.empty() ||
+      m->standardizer_.mean.size() != m->standardizer_.scale.size())
+    fail("{}: svm_rbf model has {} classes and {} means for {} scales", source, m->n_classes_,
+         m->standardizer_.mean.size(), m->standardizer_.scale.size());
+  const TempPath tmp;
+  std::ofstream(tmp.c_str(), std::ios::binary) << libsvm_text;
+  svm_model* raw = svm_load_model(tmp.c_str());
+  if (!raw) fail("{}: libsvm cannot read the model text", source);
+  m->trained_ = std::make_unique<Trained>(raw);
+  const int k = svm_get_nr_class(raw);
+  std::vector<int> labels(static_cast<std::size_t>(k));
+  svm_get_labels(raw, labels.data());
+  for (int label : labels)
+    if (label < 0 || label >= m->n_classes_)
+      fail("{}: libsvm label {} is outside [0, {})", source, label, m->n_classes_);
+  if (m->options_.probability && k > 1 && svm_check_probability_model(raw) == 0)
+    fail("{}: probability = true but the libsvm model has no probability estimates", source);
+  return m;
 }
 
 }  // namespace audify

@@ -24,6 +24,9 @@ class SvmRbf final : public Classifier {
   Matrix predict_proba(const Matrix& x) const override;
   // JSON: the standardiser, the chosen C and gamma, and libsvm's model text.
   std::string save() const override;
+  int classes() const override { return n_classes_; }
+  // From save()'s JSON; `source` names it in errors.
+  static std::unique_ptr<SvmRbf> load(std::string_view bytes, const std::string& source);
 
   double fitted_C() const { return C_; }
   double fitted_gamma() const { return gamma_; }

@@ -22,8 +22,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using Bytes = std::vector<std::byte>;
 
-// A 4 s 44.1 kHz 16-bit stereo WAV in memory: tones plus noise, different per clip.
-Bytes make_wav(int index) {
+}  // namespace
+
+// Tones plus noise, different per clip.
+Bytes make_bench_wav(int index) {
   constexpr int kRate = 44100, kFrames = 4 * kRate;
   std::mt19937 rng(static_cast<unsigned>(index));
   std::normal_distribution<float> noise(0.0f, 0.05f);
@@ -66,6 +68,8 @@ Bytes make_wav(int index) {
   return b;
 }
 
+namespace {
+
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
@@ -98,7 +102,7 @@ double pipeline_rate(const std::vector<Bytes>& wavs, const FeatureOptions& optio
 
 std::vector<FeatureBenchRow> run_feature_bench(const FeatureBenchOptions& options) {
   std::vector<Bytes> wavs;
-  for (int i = 0; i < options.clips; ++i) wavs.push_back(make_wav(i));
+  for (int i = 0; i < options.clips; ++i) wavs.push_back(make_bench_wav(i));
   const int all = resolve_threads(options.threads);
 
   std::vector<FeatureBenchRow> rows;

@@ -2,10 +2,13 @@
 // 16-bit stereo WAV, the commonest UrbanSound8K format), per stage, on 1 thread and on N threads.
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "audio/resample.h"
+#include "features/backend.h"
 
 namespace audify {
 
@@ -24,5 +27,22 @@ struct FeatureBenchRow {
 };
 
 std::vector<FeatureBenchRow> run_feature_bench(const FeatureBenchOptions& options);
+
+// The benchmark's input: clip `index` as a 4 s 44.1 kHz 16-bit stereo WAV file in memory.
+std::vector<std::byte> make_bench_wav(int index);
+
+// `audify bench features device=cuda`: the batched GPU path (kaiser_fast, MFCC-40 mean) over
+// clips already decoded and resampled (the GPU alone: copies in, kernels, rows out), and from the
+// WAV bytes with decoding on `threads` CPU threads overlapping the GPU. GB/s counts the float32
+// samples at 22050 Hz that enter the GPU.
+struct GpuFeatureBench {
+  std::string backend;  // "cuda" or "cuda-emulated"
+  int clips = 0, threads = 0;
+  std::size_t batches = 0;
+  double sample_bytes = 0;                                     // per pass
+  double seconds_without_decode = 0, seconds_with_decode = 0;  // best pass each
+};
+// Throws audify::Error saying why when `device` cannot resolve to a usable CUDA backend.
+GpuFeatureBench run_gpu_feature_bench(const FeatureBenchOptions& options, Device device);
 
 }  // namespace audify

@@ -1,5 +1,8 @@
+// The training benchmarks: CPU threads, one model per thread; or the device trainer, models
+// trained together.
 #include "bench/train_bench.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <random>
@@ -9,6 +12,7 @@
 #include "core/matrix.h"
 #include "features/extract.h"
 #include "nn/mlp.h"
+#include "nn/train_backend.h"
 #include "nn/trainer.h"
 
 namespace audify {
@@ -48,6 +52,47 @@ double steps_per_second(const Matrix& x, const std::vector<int>& labels, int ste
   return steps / std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// Fold `fold` of 10 by (row / classes) modulo 10, so every fold holds every class.
+struct Fold {
+  Matrix train_x{0, kInputs}, test_x{0, kInputs};
+  std::vector<int> train_y, test_y;
+};
+Fold make_fold(const Matrix& x, const std::vector<int>& labels, int fold) {
+  Fold f;
+  for (int r = 0; r < kRows; ++r) {
+    const bool test = (r / kClasses) % 10 == fold;
+    Matrix& dst = test ? f.test_x : f.train_x;
+    dst.data.insert(dst.data.end(), x.row(r).begin(), x.row(r).end());
+    ++dst.rows;
+    (test ? f.test_y : f.train_y).push_back(labels[r]);
+  }
+  return f;
+}
+
+double accuracy_of(const nn::Mlp& model, const Fold& f) {
+  const std::vector<int> predicted = model.predict(f.test_x);
+  int correct = 0;
+  for (std::size_t i = 0; i < predicted.size(); ++i) correct += predicted[i] == f.test_y[i];
+  return static_cast<double>(correct) / static_cast<double>(f.test_y.size());
+}
+
+// Seconds to train `models` seed MLPs together on the whole table for `epochs` epochs.
+double device_fit_seconds(nn::DeviceTrainer& trainer, const Matrix& x,
+                          const std::vector<int>& labels, int models, int epochs) {
+  std::vector<nn::Mlp> mlps;
+  std::vector<nn::FitJob> jobs;
+  for (int m = 0; m < models; ++m) mlps.emplace_back(nn::MlpConfig{}, 100 + m);
+  for (int m = 0; m < models; ++m) {
+    nn::TrainConfig cfg;
+    cfg.epochs = epochs;
+    cfg.seed = static_cast<std::uint64_t>(100 + m);
+    jobs.push_back({&mlps[m], &x, labels, cfg, {}});
+  }
+  const auto t0 = Clock::now();
+  trainer.fit_many(jobs);
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
 }  // namespace
 
 TrainBenchResult run_train_bench(const TrainBenchOptions& options) {
@@ -77,29 +122,56 @@ TrainBenchResult run_train_bench(const TrainBenchOptions& options) {
     for (int t = 0; t < result.threads; ++t)
       pool.emplace_back([&] {
         for (int fold; (fold = next.fetch_add(1)) < 10;) {
-          Matrix train_x(0, kInputs), test_x(0, kInputs);
-          std::vector<int> train_y, test_y;
-          for (int r = 0; r < kRows; ++r) {
-            const bool test = (r / kClasses) % 10 == fold;
-            Matrix& dst = test ? test_x : train_x;
-            dst.data.insert(dst.data.end(), x.row(r).begin(), x.row(r).end());
-            ++dst.rows;
-            (test ? test_y : train_y).push_back(labels[r]);
-          }
+          const Fold f = make_fold(x, labels, fold);
           nn::Mlp model(nn::MlpConfig{}, fold);
           nn::TrainConfig cfg;
           cfg.epochs = options.cv_epochs;
           cfg.seed = static_cast<std::uint64_t>(fold);
-          nn::fit(model, train_x, train_y, cfg);
-          const std::vector<int> predicted = model.predict(test_x);
-          int correct = 0;
-          for (std::size_t i = 0; i < predicted.size(); ++i) correct += predicted[i] == test_y[i];
-          accuracy[fold] = static_cast<double>(correct) / static_cast<double>(test_y.size());
+          nn::fit(model, f.train_x, f.train_y, cfg);
+          accuracy[fold] = accuracy_of(model, f);
         }
       });
   }
   result.cv_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   for (double a : accuracy) result.cv_mean_accuracy += a / 10.0;
+  return result;
+}
+
+DeviceTrainBenchResult run_device_train_bench(const TrainBenchOptions& options) {
+  const std::unique_ptr<nn::DeviceTrainer> trainer = nn::make_device_trainer();
+  Matrix x;
+  std::vector<int> labels;
+  make_table(x, labels);
+  DeviceTrainBenchResult result;
+  result.backend = std::string(trainer->name());
+  result.models = std::max(1, options.models);
+  constexpr int kStepsPerEpoch = (kRows + kBatch - 1) / kBatch;
+  const int epochs = std::max(1, options.steps / kStepsPerEpoch);
+  const double steps = static_cast<double>(epochs) * kStepsPerEpoch;
+  device_fit_seconds(*trainer, x, labels, 1, 1);  // warm-up: handles, graph capture, clocks
+  result.steps_per_second_1 = steps / device_fit_seconds(*trainer, x, labels, 1, epochs);
+  result.steps_per_second_many =
+      result.models * steps / device_fit_seconds(*trainer, x, labels, result.models, epochs);
+  if (!options.cross_validation) return result;
+
+  std::vector<Fold> folds;
+  std::vector<nn::Mlp> models;
+  std::vector<nn::FitJob> jobs;
+  for (int fold = 0; fold < 10; ++fold) {
+    folds.push_back(make_fold(x, labels, fold));
+    models.emplace_back(nn::MlpConfig{}, fold);
+  }
+  for (int fold = 0; fold < 10; ++fold) {
+    nn::TrainConfig cfg;
+    cfg.epochs = options.cv_epochs;
+    cfg.seed = static_cast<std::uint64_t>(fold);
+    jobs.push_back({&models[fold], &folds[fold].train_x, folds[fold].train_y, cfg, {}});
+  }
+  const auto t0 = Clock::now();
+  trainer->fit_many(jobs);
+  result.cv_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  for (int fold = 0; fold < 10; ++fold)
+    result.cv_mean_accuracy += accuracy_of(models[fold], folds[fold]) / 10.0;
   return result;
 }
 

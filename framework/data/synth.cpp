@@ -110,7 +110,6 @@ ClipInfo clip_info(const std::filesystem::path& root, const RecordingPlan& recor
   return info;
 }
 
-
 }  // namespace
 
 SynthSummary generate_synthetic_dataset(const SynthOptions& options) {

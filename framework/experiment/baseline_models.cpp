@@ -1,7 +1,7 @@
 // Adapter from baselines/classifier.h to RunModel. The Classifier's save() bytes go to
 // model.<kind>.json; model.safetensors then holds no tensors, only the metadata (config, classes,
-// feature options) and the name of that file. Classifier has no loader yet, so `audify classify`
-// refuses these models with a clear message.
+// feature options) and the name of that file, so `audify classify` and the server load a baseline
+// through the same model.safetensors as an MLP.
 #include "experiment/baseline_models.h"
 
 #include <cmath>
@@ -47,11 +47,24 @@ class BaselineModel final : public RunModel {
   int classes_;
 };
 
-LoadedModel refuse_load(const std::filesystem::path& path) {
-  fail(
-      "{}: loading a baseline model (svm_rbf, random_forest) is not supported yet; classify "
-      "works with model.kind=mlp runs",
-      path.string());
+LoadedModel load_baseline(const std::filesystem::path& path) {
+  nn::SafetensorsFile st = nn::read_safetensors(path);
+  const auto kind = st.metadata.find("audify.model_kind");
+  const auto file = st.metadata.find("audify.model_file");
+  if (kind == st.metadata.end() || file == st.metadata.end())
+    fail("{}: metadata lacks audify.model_kind or audify.model_file", path.string());
+  // The file name comes from the file itself: keep it inside the run directory.
+  const std::filesystem::path name(file->second);
+  if (name.empty() || name != name.filename() || name == "." || name == "..")
+    fail("{}: audify.model_file '{}' is not a plain file name", path.string(), file->second);
+  const std::filesystem::path model_path = path.parent_path() / name;
+  std::unique_ptr<Classifier> model =
+      load_classifier(kind->second, read_file(model_path), model_path.string());
+  const int classes = model->classes();
+  LoadedModel out;
+  out.model = std::make_unique<BaselineModel>(std::move(model), classes);
+  out.metadata = std::move(st.metadata);
+  return out;
 }
 
 void bind_svm(OptionSchema& s, ModelOptions& o) {
@@ -80,13 +93,13 @@ std::unique_ptr<RunModel> make_forest(const RunConfig& c, int /*inputs*/, int cl
 
 const ModelKind& svm_rbf_kind() {
   static const ModelKind kind{"svm_rbf", "C-SVC with an RBF kernel (libsvm)", &bind_svm, &make_svm,
-                              &refuse_load};
+                              &load_baseline};
   return kind;
 }
 
 const ModelKind& random_forest_kind() {
   static const ModelKind kind{"random_forest", "random forest (XGBoost)", &bind_forest,
-                              &make_forest, &refuse_load};
+                              &make_forest, &load_baseline};
   return kind;
 }
 

@@ -7,21 +7,28 @@
 #include "experiment/baseline_models.h"
 #include "nn/mlp_io.h"
 #include "nn/safetensors.h"
+#include "nn/train_backend.h"
 
 namespace audify {
 namespace {
 
 constexpr const char* kKindKey = "audify.model_kind";
 
-// The seed's Keras MLP, trained by nn::fit.
+// The seed's Keras MLP, trained by nn::fit, or by the device trainer when one is given (same
+// schedule and history; inference and saving stay on the host model either way).
 class MlpModel final : public RunModel {
  public:
-  MlpModel(nn::Mlp model, nn::TrainConfig train) : model_(std::move(model)), train_(train) {}
+  MlpModel(nn::Mlp model, nn::TrainConfig train, std::unique_ptr<nn::DeviceTrainer> device = {})
+      : model_(std::move(model)), train_(train), device_(std::move(device)) {}
 
   void fit(const Matrix& x, std::span<const int> labels, const EpochHook& on_epoch) override {
-    nn::fit(model_, x, labels, train_, [&](const nn::EpochStats& s) {
+    const nn::EpochCallback report = [&](const nn::EpochStats& s) {
       if (on_epoch) on_epoch({s.epoch, s.loss, s.train_accuracy}, *this);
-    });
+    };
+    if (device_)
+      device_->fit(model_, x, labels, train_, report);
+    else
+      nn::fit(model_, x, labels, train_, report);
   }
   Matrix predict_proba(const Matrix& x) const override { return model_.predict_proba(x); }
   void save(const std::filesystem::path& path,
@@ -34,6 +41,7 @@ class MlpModel final : public RunModel {
  private:
   nn::Mlp model_;
   nn::TrainConfig train_;
+  std::unique_ptr<nn::DeviceTrainer> device_;
 };
 
 void bind_mlp(OptionSchema& s, ModelOptions& o) {
@@ -48,7 +56,9 @@ std::unique_ptr<RunModel> make_mlp(const RunConfig& c, int inputs, int classes) 
   m.inputs = inputs;
   m.classes = classes;
   const nn::TrainConfig train = c.train.to_train_config(c.seed);
-  return std::make_unique<MlpModel>(nn::Mlp(m, train.seed), train);
+  std::unique_ptr<nn::DeviceTrainer> device;
+  if (c.resolved_device() == "cuda") device = nn::make_device_trainer();
+  return std::make_unique<MlpModel>(nn::Mlp(m, train.seed), train, std::move(device));
 }
 
 LoadedModel load_mlp_model(const std::filesystem::path& path) {

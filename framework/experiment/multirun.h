@@ -1,7 +1,8 @@
-// `audify run -m`: one run per combination of the sweep overrides, each in its own worker process
-// (the audify binary itself, `run <point overrides> --run-dir DIR`), `launcher.jobs` at a time, in
+// `audify run -m`: one run per combination of the sweep overrides, in
 // <output_root>/<experiment>/multirun_<date>_<time>/<index>_<short-name>/, then summary.csv/.md.
-// Resuming a multirun folder skips the points whose metrics.json exists.
+// launcher.kind picks how the points run: `local`, worker processes on this machine
+// (`launcher.jobs` at a time), or `slurm`, one SLURM job array (experiment/slurm_launcher.h).
+// Resuming a multirun folder runs only the points without a metrics.json.
 #pragma once
 
 #include <filesystem>
@@ -18,11 +19,14 @@ struct MultirunRequest {
       resume_dir;  // a previous multirun folder of the same overrides; empty = new
   std::filesystem::path executable = "/proc/self/exe";  // the worker binary
   bool progress = true;
+  bool wait = true;  // slurm: false returns once the array is queued
 };
 
 struct MultirunResult {
   std::filesystem::path dir;
   int points = 0, ran = 0, skipped = 0, failed = 0;
+  std::string job_id;    // slurm: the array's job id ("" when nothing was submitted)
+  bool finished = true;  // false when the command returned before the points ended (--no-wait)
 };
 
 MultirunResult run_multirun(const MultirunRequest& request);

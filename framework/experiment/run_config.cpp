@@ -8,6 +8,7 @@
 #include "config/validate.h"
 #include "core/error.h"
 #include "experiment/model_factory.h"
+#include "nn/train_backend.h"
 
 namespace audify {
 namespace {
@@ -43,10 +44,6 @@ void bind(OptionSchema& s, TrainOptions& t) {
           "last fraction of the training rows held out for early stopping (Keras)");
 }
 
-void bind(OptionSchema& s, LauncherOptions& l) {
-  s.field("jobs", l.jobs, "multirun points run at once; 0 = one per core");
-}
-
 // The run's schemas, bound to `c`; the model schema depends on the kind already in `c.model`.
 struct Schemas {
   OptionSchema top{""}, data{"data"}, features{"features"}, model{"model"}, split{"split"},
@@ -59,7 +56,7 @@ struct Schemas {
     bind_model_options(model, c.model);
     audify::bind(split, c.split);
     bind(train, c.train);
-    bind(launcher, c.launcher);
+    audify::bind(launcher, c.launcher);
   }
   std::vector<const OptionSchema*> all() const {
     return {&top, &data, &features, &model, &split, &train, &launcher};
@@ -78,7 +75,7 @@ void check(const RunConfig& c) {
   if (c.train.seed < 0) fail("train.seed: {} is negative", c.train.seed);
   if (c.train.validation_fraction < 0 || c.train.validation_fraction >= 1)
     fail("train.validation_fraction: {} is outside [0, 1)", c.train.validation_fraction);
-  if (c.launcher.jobs < 0) fail("launcher.jobs: {} is negative", c.launcher.jobs);
+  check(c.launcher);
   (void)c.resolved_device();
 }
 
@@ -107,11 +104,17 @@ SplitOptions RunConfig::effective_split() const {
   return s;
 }
 
+// The GPU trains the mlp when one is usable (nn/train_backend.h); other families use the CPU.
 std::string RunConfig::resolved_device() const {
-  if (device == "auto" || device == "cpu") return "cpu";
-  if (device == "cuda")
-    fail("device=cuda: the experiment runner trains on the CPU in this build (use device=cpu)");
-  fail("device: '{}' is not one of auto, cpu, cuda", device);
+  if (device == "cpu") return "cpu";
+  if (device != "auto" && device != "cuda")
+    fail("device: '{}' is not one of auto, cpu, cuda", device);
+  std::string why;
+  const bool gpu = nn::device_training_usable(why);
+  if (device == "cuda" && !gpu) fail("device=cuda: cannot train on the GPU: {}", why);
+  // auto keeps what the GPU trainer lacks (validation split, early stopping) on the CPU.
+  const bool gpu_recipe = train.validation_fraction == 0 && train.early_stopping_patience == 0;
+  return gpu && model.kind == "mlp" && (device == "cuda" || gpu_recipe) ? "cuda" : "cpu";
 }
 
 ConfigSources run_config_sources() {
@@ -130,6 +133,7 @@ RunConfig resolve_run_config(const ComposedConfig& composed) {
            model_kind_names());
     c.model.kind = *name;
   }
+  read_launcher_kind(composed, c.launcher);
   Schemas schemas(c);
   apply_schemas(composed, schemas.all());
   finalize(c.features);

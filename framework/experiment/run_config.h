@@ -13,6 +13,7 @@
 #include "config/compose.h"
 #include "config/options.h"
 #include "data/splits.h"
+#include "experiment/launcher_options.h"
 #include "features/feature_options.h"
 #include "nn/mlp.h"
 #include "nn/trainer.h"
@@ -49,11 +50,6 @@ struct TrainOptions {
 
   // The trainer's config with the replicate seed added to `seed`.
   nn::TrainConfig to_train_config(int replicate_seed) const;
-};
-
-// `launcher.*`: how a multirun executes its points.
-struct LauncherOptions {
-  int jobs = 0;  // points run at once; 0 = one per core
 };
 
 struct RunConfig {

@@ -68,6 +68,8 @@ RunData load_run_data(const RunConfig& c, bool progress) {
     ExtractOptions extract;
     extract.cache_dir = FeatureCache::default_dir();
     extract.progress = progress;
+    extract.device =
+        parse_device(c.device);  // features on the GPU when device=cuda (or auto finds one)
     spdlog::info("extracting features of {} clips from {}", jobs.size(), root.string());
     ExtractResult result = extract_features(jobs, c.features, extract);
     for (const ExtractFailure& f : result.failures)

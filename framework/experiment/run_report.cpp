@@ -3,11 +3,13 @@
 #include "experiment/run_report.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/version.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 
 #include "core/csv.h"
 #include "experiment/run_dir.h"
@@ -66,6 +68,22 @@ json history_summary(const RunReport& r) {
 
 }  // namespace
 
+std::string describe_features(const FeatureOptions& o, const std::string& table_path,
+                              std::size_t columns) {
+  if (!table_path.empty())
+    return fmt::format("{} columns read from the feature table {}", columns,
+                       std::filesystem::path(table_path).filename().string());
+  const int n_mfcc = o.mfcc.n_mfcc;
+  if (o.summary == Summary::mean)
+    return fmt::format("{} columns: the mean over frames of {} MFCCs ({} mel bands)", columns,
+                       n_mfcc, o.mfcc.n_mels);
+  std::string text = fmt::format("{} columns: {} statistics x {} MFCCs ({} mel bands; {})", columns,
+                                 o.stats.size(), n_mfcc, o.mfcc.n_mels, fmt::join(o.stats, ", "));
+  // Salamon et al. 2014 list 11 statistics of 25 MFCCs but print 225 as the dimension.
+  if (o.stats.size() == 11 && n_mfcc == 25) text += "; the paper prints 225";
+  return text;
+}
+
 json metrics_json(const RunReport& r) {
   json m;
   m["experiment"] = r.experiment;
@@ -73,6 +91,7 @@ json metrics_json(const RunReport& r) {
   m["data"] = {{"source", r.data_source},
                {"clips", r.clips},
                {"features", r.features},
+               {"feature_description", r.feature_description},
                {"classes", r.class_names}};
   m["model"] = {{"kind", r.model_kind}, {"file", "model.safetensors"}, {"saved", r.model_note}};
   const json train_acc = aggregate(r.splits, [](const SplitResult& s) { return s.train.accuracy; });
@@ -116,10 +135,9 @@ json metrics_json(const RunReport& r) {
   m["folds"] = folds;
   m["leak"] = leak_json(total);
   m["history"] = history_summary(r);
-  m["seconds"] = {{"dataset", r.seconds.dataset},
-                  {"extract", r.seconds.extract},
-                  {"train", r.seconds.train},
-                  {"evaluate", r.seconds.evaluate},
+  m["seconds"] = {{"dataset", r.seconds.dataset},   {"extract", r.seconds.extract},
+                  {"split", r.seconds.split},       {"train", r.seconds.train},
+                  {"evaluate", r.seconds.evaluate}, {"write", r.seconds.write},
                   {"total", r.seconds.total}};
   m["device"] = r.device;
   m["git_commit"] = git_commit();

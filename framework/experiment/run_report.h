@@ -10,6 +10,7 @@
 #include "data/feature_table.h"
 #include "data/splits.h"
 #include "experiment/metrics.h"
+#include "features/feature_options.h"
 
 namespace audify {
 
@@ -35,12 +36,15 @@ struct PredictionRow {
   std::vector<float> probabilities;  // one per class
 };
 
+// Wall time per stage: generating the synthetic dataset, loading or extracting features, making
+// the splits (and gathering their rows), training, evaluating, writing the run's files.
 struct StageSeconds {
-  double dataset = 0, extract = 0, train = 0, evaluate = 0, total = 0;
+  double dataset = 0, extract = 0, split = 0, train = 0, evaluate = 0, write = 0, total = 0;
 };
 
 struct RunReport {
   std::string experiment, model_kind, split_kind, device, data_source, model_note;
+  std::string feature_description;  // describe_features()
   int clips = 0, features = 0;
   std::vector<std::string> class_names;
   std::vector<SplitResult> splits;
@@ -48,6 +52,11 @@ struct RunReport {
   std::vector<HistoryRow> history;
   StageSeconds seconds;
 };
+
+// What the feature columns are, for the report: "salamon2014-style statistics: 275 columns = 11
+// statistics x 25 MFCCs (...)", or the table's file when the run read one (`table_path`).
+std::string describe_features(const FeatureOptions& options, const std::string& table_path,
+                              std::size_t columns);
 
 // metrics.json: train/test accuracy as fractions (k-fold: the mean over folds, with std and the
 // per-fold values), test macro-F1, per-class scores and the confusion matrix of the pooled test

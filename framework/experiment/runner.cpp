@@ -94,12 +94,15 @@ nlohmann::json run_experiment(const RunRequest& req) {
   report.seconds.extract = since(t) - data.dataset_seconds;
   const FeatureTable& table = data.table;
   report.data_source = data.source;
+  report.feature_description = describe_features(c.features, c.data.features, table.columns.size());
   report.clips = static_cast<int>(table.rows.size());
   report.features = static_cast<int>(table.columns.size());
   report.class_names = data.class_names;
   const int classes = data.classes();
 
+  t = Clock::now();
   const std::vector<Split> splits = make_splits(table, c.effective_split());
+  report.seconds.split = since(t);
   std::vector<PredictionRow> predictions;
   std::vector<int> pooled_truth, pooled_predicted;
   std::unique_ptr<RunModel> model;
@@ -107,8 +110,10 @@ nlohmann::json run_experiment(const RunRequest& req) {
     const Split& split = splits[s];
     Matrix x_train, x_test;
     std::vector<int> y_train, y_test;
+    t = Clock::now();
     gather(table, split.train, x_train, y_train);
     gather(table, split.test, x_test, y_test);
+    report.seconds.split += since(t);
     spdlog::info(
         "split {} [{}/{}]: {} train, {} test clips; {:.1f}% of test clips have a sibling "
         "slice in train",
@@ -156,6 +161,7 @@ nlohmann::json run_experiment(const RunRequest& req) {
                                          : "the model of the last split (" + splits.back().name +
                                                "); no final model on all data is trained";
 
+  t = Clock::now();
   nlohmann::json classes_json = data.class_names;
   model->save(dir / "model.safetensors",
               {{"audify.config", config_text},
@@ -165,6 +171,7 @@ nlohmann::json run_experiment(const RunRequest& req) {
                {"audify.trained_on", splits.back().name}});
   write_file_atomic(dir / "predictions.csv", predictions_csv(table, data.class_names, predictions));
   write_file_atomic(dir / "history.csv", history_csv(report.history, splits.size() > 1));
+  report.seconds.write = since(t);  // metrics.json itself is written after its own timings
   report.seconds.total = since(start);
   nlohmann::json metrics = metrics_json(report);
   if (req.before_metrics) req.before_metrics();

@@ -2,8 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -14,6 +16,7 @@
 #include "core/npy.h"
 #include "core/progress.h"
 #include "data/urbansound8k.h"
+#include "features/extract_batched.h"
 #include "features/extractor.h"
 #include "features/feature_cache.h"
 
@@ -71,61 +74,140 @@ std::vector<float> extract_one(std::span<const std::byte> file_bytes, const std:
   return features_of(file_bytes, name, options, *extractor);
 }
 
+namespace {
+
+// What every path of extract_features shares: the jobs, the cache, and one slot per job.
+struct Extraction {
+  const std::vector<ExtractJob>& jobs;
+  const FeatureOptions& options;
+  const ExtractOptions& extract;
+  FeatureCache cache;
+  std::size_t columns;
+  std::vector<std::optional<std::vector<float>>> values;
+  std::vector<std::string> errors, keys;
+  std::atomic<std::size_t> hits{0};
+  std::optional<Progress> progress;
+
+  Extraction(const std::vector<ExtractJob>& j, const FeatureOptions& o, const ExtractOptions& e)
+      : jobs(j),
+        options(o),
+        extract(e),
+        cache(e.cache_dir, fingerprint(o)),
+        columns(feature_columns(o).size()),
+        values(j.size()),
+        errors(j.size()),
+        keys(j.size()) {
+    if (e.progress) progress.emplace("extract", j.size());
+  }
+  void tick() {
+    if (progress) progress->tick();
+  }
+
+  // The file's bytes, or nullopt after filling values[i] from the cache.
+  std::optional<std::string> read_uncached(std::size_t i) {
+    std::string bytes = read_file(jobs[i].path);
+    keys[i] = cache.enabled() ? FeatureCache::content_key(as_bytes(bytes)) : "";
+    if (auto cached = cache.get(keys[i], columns)) {
+      values[i] = std::move(cached);
+      hits.fetch_add(1);
+      return std::nullopt;
+    }
+    return bytes;
+  }
+  void store(std::size_t i, std::vector<float> row) {
+    cache.put(keys[i], row);
+    values[i] = std::move(row);
+  }
+};
+
+void run_on_cpu(Extraction& x, int n_threads) {
+  std::atomic<std::size_t> next{0};
+  const auto worker = [&] {
+    auto extractor = make_cpu_extractor(x.options.mfcc);
+    for (std::size_t i; (i = next.fetch_add(1)) < x.jobs.size();) {
+      try {
+        const std::optional<std::string> bytes = x.read_uncached(i);
+        if (bytes)
+          x.store(i, features_of(as_bytes(*bytes), x.jobs[i].path.string(), x.options, *extractor));
+        if (!x.extract.frames_dir.empty())
+          write_frames(as_bytes(bytes ? *bytes : read_file(x.jobs[i].path)), x.jobs[i], x.options,
+                       x.extract, *extractor);
+      } catch (const std::exception& e) {
+        x.errors[i] = e.what();
+      }
+      x.tick();
+    }
+  };
+  std::vector<std::jthread> pool;
+  for (int t = 0; t < n_threads; ++t) pool.emplace_back(worker);
+}
+
+// Decoding on n_threads CPU threads, the MFCCs and summaries in GPU batches.
+std::size_t run_on_gpu(Extraction& x, int n_threads, Device device) {
+  std::unique_ptr<BatchExtractor> gpu = make_batch_extractor(device, x.options);
+  BatchedCallbacks callbacks;
+  callbacks.make_loader = [&x, device]() -> ClipLoader {
+    // Frame-level output (--frames) goes through the one-clip extractor of the same backend.
+    auto frames = std::make_shared<std::unique_ptr<FeatureExtractor>>();
+    return [&x, device, frames](std::size_t i) -> std::optional<std::vector<float>> {
+      std::optional<std::string> bytes = x.read_uncached(i);
+      if (!x.extract.frames_dir.empty()) {
+        if (!*frames) *frames = make_extractor(device, x.options.mfcc);
+        write_frames(as_bytes(bytes ? *bytes : read_file(x.jobs[i].path)), x.jobs[i], x.options,
+                     x.extract, **frames);
+      }
+      if (!bytes) {
+        x.tick();
+        return std::nullopt;
+      }
+      return conform_audio(decode_audio_memory(as_bytes(*bytes), x.jobs[i].path.string()),
+                           x.options.load)
+          .samples;
+    };
+  };
+  callbacks.row = [&x](std::size_t i, std::vector<float> row) {
+    x.store(i, std::move(row));
+    x.tick();
+  };
+  callbacks.failed = [&x](std::size_t i, std::string error) {
+    x.errors[i] = std::move(error);
+    x.tick();
+  };
+  const BatchedStats stats = extract_batched(x.jobs.size(), n_threads, *gpu, callbacks);
+  spdlog::debug("extract on {}: {} batches, {:.2f} s waiting for decoded clips", gpu->backend(),
+                stats.batches, stats.wait_seconds);
+  return stats.batches;
+}
+
+}  // namespace
+
 ExtractResult extract_features(const std::vector<ExtractJob>& jobs, const FeatureOptions& options,
                                const ExtractOptions& extract) {
   const auto start = std::chrono::steady_clock::now();
-  const FeatureCache cache(extract.cache_dir, fingerprint(options));
-  const std::vector<std::string> columns = feature_columns(options);
   make_cpu_extractor(options.mfcc);  // validates the options once, before any thread starts
-
-  std::vector<std::optional<std::vector<float>>> values(jobs.size());
-  std::vector<std::string> errors(jobs.size());
-  std::atomic<std::size_t> next{0}, hits{0};
-  std::optional<Progress> progress;
-  if (extract.progress) progress.emplace("extract", jobs.size());
-
-  const auto worker = [&] {
-    auto extractor = make_cpu_extractor(options.mfcc);
-    for (std::size_t i; (i = next.fetch_add(1)) < jobs.size();) {
-      const std::string name = jobs[i].path.string();
-      try {
-        const std::string bytes = read_file(jobs[i].path);
-        const std::string key = cache.enabled() ? FeatureCache::content_key(as_bytes(bytes)) : "";
-        if (auto cached = cache.get(key, columns.size())) {
-          values[i] = std::move(cached);
-          hits.fetch_add(1);
-        } else {
-          values[i] = features_of(as_bytes(bytes), name, options, *extractor);
-          cache.put(key, *values[i]);
-        }
-        if (!extract.frames_dir.empty())
-          write_frames(as_bytes(bytes), jobs[i], options, extract, *extractor);
-      } catch (const std::exception& e) {
-        errors[i] = e.what();
-      }
-      if (progress) progress->tick();
-    }
-  };
+  const Device device = resolve_device(extract.device);
+  Extraction x(jobs, options, extract);
   const int n_threads = std::min<int>(resolve_threads(extract.threads),
                                       static_cast<int>(std::max<std::size_t>(jobs.size(), 1)));
-  {
-    std::vector<std::jthread> pool;
-    for (int t = 0; t < n_threads; ++t) pool.emplace_back(worker);
-  }
-  if (progress) progress->finish();
-
   ExtractResult result;
-  result.table.columns = columns;
+  result.backend = backend_name(device);
+  if (device == Device::cuda)
+    result.batches = run_on_gpu(x, n_threads, device);
+  else
+    run_on_cpu(x, n_threads);
+  if (x.progress) x.progress->finish();
+
+  result.table.columns = feature_columns(options);
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    if (values[i]) {
+    if (x.values[i]) {
       FeatureRow row = jobs[i].labels;
-      row.values = std::move(*values[i]);
+      row.values = std::move(*x.values[i]);
       result.table.rows.push_back(std::move(row));
     } else {
-      result.failures.push_back({jobs[i].path.string(), errors[i]});
+      result.failures.push_back({jobs[i].path.string(), x.errors[i]});
     }
   }
-  result.cache_hits = hits.load();
+  result.cache_hits = x.hits.load();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }

@@ -1,5 +1,6 @@
-// Batch feature extraction: many clips on all cores, with a progress line, the feature cache, and
-// per-file failures collected rather than fatal.
+// Batch feature extraction: many clips on all cores (or decoding on all cores feeding batches to
+// the GPU), with a progress line, the feature cache, and per-file failures collected rather than
+// fatal.
 #pragma once
 
 #include <filesystem>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "data/feature_table.h"
+#include "features/backend.h"
 #include "features/feature_options.h"
 
 namespace audify {
@@ -17,7 +19,8 @@ struct ExtractJob {
 };
 
 struct ExtractOptions {
-  int threads = 0;                  // 0 = all cores
+  int threads = 0;                  // 0 = all cores (decoding threads when on the GPU)
+  Device device = Device::cpu;      // auto / cuda: batches of clips on the CUDA backend
   std::filesystem::path cache_dir;  // empty = no cache
   bool progress = true;             // progress line on stderr
   // When set, each clip's frame-level matrix is also written as <frames_dir>/<slice>.npy:
@@ -36,6 +39,8 @@ struct ExtractResult {
   std::vector<ExtractFailure> failures;
   std::size_t cache_hits = 0;
   double seconds = 0;
+  std::string backend = "cpu";  // which ran: "cpu", "cuda" or "cuda-emulated"
+  std::size_t batches = 0;      // GPU batches (0 on the CPU)
 };
 
 // The clips of a dataset in the UrbanSound8K layout as extraction jobs, labels filled in. Metadata

@@ -29,50 +29,6 @@ constexpr std::array<Stat, 11> kAll{Stat::min,    Stat::max,     Stat::median,  
                                     Stat::var,    Stat::skew,    Stat::kurtosis, Stat::d1_mean,
                                     Stat::d1_var, Stat::d2_mean, Stat::d2_var};
 
-// Weights w[j] such that sum_j w[j] y[j] is the `deriv`-th derivative, at window position `pos`,
-// of the least-squares polynomial of degree `degree` through y[0..width). Solves the normal
-// equations in centred coordinates (well conditioned for the small widths used here).
-std::vector<double> savgol_weights(int width, int degree, int deriv, int pos) {
-  const int k = degree + 1;
-  const double centre = (width - 1) / 2.0;
-  auto power = [](double x, int e) {
-    double r = 1.0;
-    for (int i = 0; i < e; ++i) r *= x;
-    return r;
-  };
-  // normal matrix N = A^T A with A[j][i] = x_j^i, and g_i = d^deriv/dx^deriv x^i at x_pos.
-  std::vector<double> n(static_cast<std::size_t>(k * k), 0.0), g(k, 0.0);
-  for (int j = 0; j < width; ++j)
-    for (int a = 0; a < k; ++a)
-      for (int b = 0; b < k; ++b) n[a * k + b] += power(j - centre, a + b);
-  for (int i = deriv; i < k; ++i) {
-    double falling = 1.0;
-    for (int f = 0; f < deriv; ++f) falling *= i - f;
-    g[i] = falling * power(pos - centre, i - deriv);
-  }
-  // Gaussian elimination with partial pivoting: N z = g.
-  for (int c = 0; c < k; ++c) {
-    int piv = c;
-    for (int r = c + 1; r < k; ++r)
-      if (std::abs(n[r * k + c]) > std::abs(n[piv * k + c])) piv = r;
-    for (int b = 0; b < k; ++b) std::swap(n[c * k + b], n[piv * k + b]);
-    std::swap(g[c], g[piv]);
-    for (int r = c + 1; r < k; ++r) {
-      const double f = n[r * k + c] / n[c * k + c];
-      for (int b = c; b < k; ++b) n[r * k + b] -= f * n[c * k + b];
-      g[r] -= f * g[c];
-    }
-  }
-  for (int c = k - 1; c >= 0; --c) {
-    for (int b = c + 1; b < k; ++b) g[c] -= n[c * k + b] * g[b];
-    g[c] /= n[c * k + c];
-  }
-  std::vector<double> w(width, 0.0);
-  for (int j = 0; j < width; ++j)
-    for (int i = 0; i < k; ++i) w[j] += g[i] * power(j - centre, i);
-  return w;
-}
-
 struct Moments {
   double mean = 0, m2 = 0, m3 = 0, m4 = 0;
 };
@@ -116,6 +72,49 @@ std::vector<double> column(const Matrix& m, std::size_t c) {
 }
 
 }  // namespace
+
+// Solves the normal equations in centred coordinates (well conditioned for the small widths used
+// here).
+std::vector<double> savgol_weights(int width, int degree, int deriv, int pos) {
+  const int k = degree + 1;
+  const double centre = (width - 1) / 2.0;
+  auto power = [](double x, int e) {
+    double r = 1.0;
+    for (int i = 0; i < e; ++i) r *= x;
+    return r;
+  };
+  // normal matrix N = A^T A with A[j][i] = x_j^i, and g_i = d^deriv/dx^deriv x^i at x_pos.
+  std::vector<double> n(static_cast<std::size_t>(k * k), 0.0), g(k, 0.0);
+  for (int j = 0; j < width; ++j)
+    for (int a = 0; a < k; ++a)
+      for (int b = 0; b < k; ++b) n[a * k + b] += power(j - centre, a + b);
+  for (int i = deriv; i < k; ++i) {
+    double falling = 1.0;
+    for (int f = 0; f < deriv; ++f) falling *= i - f;
+    g[i] = falling * power(pos - centre, i - deriv);
+  }
+  // Gaussian elimination with partial pivoting: N z = g.
+  for (int c = 0; c < k; ++c) {
+    int piv = c;
+    for (int r = c + 1; r < k; ++r)
+      if (std::abs(n[r * k + c]) > std::abs(n[piv * k + c])) piv = r;
+    for (int b = 0; b < k; ++b) std::swap(n[c * k + b], n[piv * k + b]);
+    std::swap(g[c], g[piv]);
+    for (int r = c + 1; r < k; ++r) {
+      const double f = n[r * k + c] / n[c * k + c];
+      for (int b = c; b < k; ++b) n[r * k + b] -= f * n[c * k + b];
+      g[r] -= f * g[c];
+    }
+  }
+  for (int c = k - 1; c >= 0; --c) {
+    for (int b = c + 1; b < k; ++b) g[c] -= n[c * k + b] * g[b];
+    g[c] /= n[c * k + c];
+  }
+  std::vector<double> w(width, 0.0);
+  for (int j = 0; j < width; ++j)
+    for (int i = 0; i < k; ++i) w[j] += g[i] * power(j - centre, i);
+  return w;
+}
 
 std::span<const Stat> all_stats() {
   return kAll;

@@ -36,6 +36,11 @@ std::optional<Stat> parse_stat(std::string_view name);
 // fewer than order + 1 frames remain.
 Matrix delta(const Matrix& frames, int order, int width = 9);  // (frames, n_coeff) -> same shape
 
+// Weights w[j] such that sum_j w[j] y[j] is the `deriv`-th derivative, at window position `pos`,
+// of the least-squares polynomial of degree `degree` through y[0..width): delta's filter taps,
+// public so the GPU backend uploads the very same ones.
+std::vector<double> savgol_weights(int width, int degree, int deriv, int pos);
+
 // One value per (statistic, coefficient), statistic-major: all coefficients of stats[0], then of
 // stats[1], ... Computed in double, rounded once to float. frames.rows must be >= 1.
 std::vector<float> summary_stats(const Matrix& frames, std::span<const Stat> stats);

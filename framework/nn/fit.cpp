@@ -11,9 +11,8 @@
 #include "nn/trainer.h"
 
 namespace audify::nn {
-namespace {
 
-void check_config(const TrainConfig& cfg) {
+void check_train_config(const TrainConfig& cfg) {
   if (cfg.epochs < 0) fail("train.epochs must not be negative, got {}", cfg.epochs);
   if (cfg.batch_size <= 0) fail("train.batch_size must be positive, got {}", cfg.batch_size);
   if (!(cfg.lr > 0)) fail("train.lr must be positive, got {}", cfg.lr);
@@ -49,6 +48,8 @@ void fit_standardization(Mlp& model, const Matrix& x, std::size_t rows) {
   model.set_standardization(std::move(mean), std::move(sd));
 }
 
+namespace {
+
 struct Snapshot {
   std::vector<std::vector<float>> wt, b;
 };
@@ -71,7 +72,7 @@ void restore(Mlp& m, const Snapshot& s) {
 
 TrainHistory fit(Mlp& model, const Matrix& x, std::span<const int> labels, const TrainConfig& cfg,
                  const EpochCallback& on_epoch) {
-  check_config(cfg);
+  check_train_config(cfg);
   const int classes = model.config().classes;
   if (x.cols != static_cast<std::size_t>(model.config().inputs))
     fail("fit: the model takes {} features, the data has {}", model.config().inputs, x.cols);

@@ -54,6 +54,11 @@ using EpochCallback = std::function<void(const EpochStats&)>;
 TrainHistory fit(Mlp& model, const Matrix& x, std::span<const int> labels, const TrainConfig& cfg,
                  const EpochCallback& on_epoch = {});
 
+// fit()'s checks of a TrainConfig and its standardisation (population mean and deviation of the
+// first `rows` rows, stored in the model), shared with the GPU trainer (cuda/mlp_gpu.h).
+void check_train_config(const TrainConfig& cfg);
+void fit_standardization(Mlp& model, const Matrix& x, std::size_t rows);
+
 // One optimizer step at a time over preallocated buffers (no allocation per step).
 class Trainer {
  public:

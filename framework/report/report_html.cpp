@@ -96,9 +96,7 @@ std::string sweep_chart(const MultirunResults& m) {
 
 std::string html_run(const RunResults& r) {
   std::string s = fmt::format("<section class=\"run\">\n<h3>{}</h3>\n", svg::escape(r.label));
-  s += fmt::format("<p>Test accuracy {} %, macro-F1 {:.4f}, split {}, leak {:.1f} %.</p>\n",
-                   percent(r.test_accuracy), r.macro_f1, svg::escape(r.split_kind),
-                   100.0 * r.leak_fraction);
+  s += "<p>" + svg::escape(run_headline(r)) + "</p>\n";
   if (r.folds.size() > 1) {
     s += "<h4>Per-split accuracy</h4>\n" + fold_chart(r) + html_table(fold_table(r));
   }

@@ -32,12 +32,20 @@ std::string seconds(double s) {
 
 }  // namespace
 
+std::string run_headline(const RunResults& r) {
+  std::string s =
+      fmt::format("Test accuracy {} %, macro-F1 {:.4f}, split {}, leak {:.1f} %.",
+                  percent(r.test_accuracy), r.macro_f1, r.split_kind, 100.0 * r.leak_fraction);
+  if (!r.feature_description.empty()) s += " Features: " + r.feature_description + ".";
+  return s;
+}
+
 Table accuracy_table(const std::vector<const RunResults*>& runs) {
-  Table t{{"run", "model", "split", "train acc % (mean ± std)", "test acc % (mean ± std)",
-           "macro-F1", "leak %", "source"},
+  Table t{{"run", "model", "features", "split", "train acc % (mean ± std)",
+           "test acc % (mean ± std)", "macro-F1", "leak %", "source"},
           {}};
   for (const RunResults* r : runs)
-    t.rows.push_back({r->label, r->model_kind, split_cell(*r),
+    t.rows.push_back({r->label, r->model_kind, std::to_string(r->features), split_cell(*r),
                       r->folds.size() > 1 ? fmt::format("{} ± {}", percent(r->train_accuracy),
                                                         percent(r->train_accuracy_std))
                                           : percent(r->train_accuracy),
@@ -162,11 +170,16 @@ Table provenance_table(const RunResults& run) {
   t.rows.push_back({"device", run.device});
   t.rows.push_back({"finished at", run.finished_at});
   t.rows.push_back({"data", fmt::format("{} ({} clips)", run.data_source, run.clips)});
+  t.rows.push_back({"features", run.feature_description.empty()
+                                    ? fmt::format("{} columns", run.features)
+                                    : run.feature_description});
   t.rows.push_back(
-      {"wall time", fmt::format("total {}: dataset {}, extract {}, train {}, evaluate {}",
+      {"wall time", fmt::format("total {}: dataset {}, features {}, split {}, train "
+                                "{}, evaluate {}, write {}",
                                 seconds(run.seconds_total), seconds(run.seconds_dataset),
-                                seconds(run.seconds_extract), seconds(run.seconds_train),
-                                seconds(run.seconds_evaluate))});
+                                seconds(run.seconds_extract), seconds(run.seconds_split),
+                                seconds(run.seconds_train), seconds(run.seconds_evaluate),
+                                seconds(run.seconds_write))});
   std::string overrides;
   for (const auto& [k, v] : run.overrides)
     overrides += (overrides.empty() ? "" : " ") + k + "=" + v;

@@ -17,6 +17,9 @@ struct Table {
 // A fraction as a percentage with two decimals, e.g. 0.7828 -> "78.28".
 std::string percent(double fraction);
 
+// "Test accuracy 55.80 %, macro-F1 0.5712, split kfold, leak 0.0 %. Features: 275 columns: ..."
+std::string run_headline(const RunResults& run);
+
 // One row per run: train, test mean ± std, macro-F1, split, leak %.
 Table accuracy_table(const std::vector<const RunResults*>& runs);
 // Figures from the literature, each row marked "published, not measured".

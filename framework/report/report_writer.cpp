@@ -42,8 +42,7 @@ std::string md_table(const Table& t) {
 
 void md_run(std::string& s, const RunResults& r, const std::string& heading) {
   s += fmt::format("{} {}\n\n", heading, r.label);
-  s += fmt::format("Test accuracy {} %, macro-F1 {:.4f}, split {}, leak {:.1f} %.\n\n",
-                   percent(r.test_accuracy), r.macro_f1, r.split_kind, 100.0 * r.leak_fraction);
+  s += run_headline(r) + "\n\n";
   if (r.folds.size() > 1) s += "**Per-split accuracy**\n\n" + md_table(fold_table(r));
   if (!r.per_class.empty())
     s += "**Per-class scores** (pooled test predictions)\n\n" + md_table(per_class_table(r));

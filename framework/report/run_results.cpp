@@ -123,6 +123,8 @@ RunResults load_run_results(const fs::path& dir) {
   r.finished_at = text(m, "finished_at");
   r.data_source = text(child(m, "data"), "source");
   r.clips = static_cast<int>(number(child(m, "data"), "clips"));
+  r.features = static_cast<int>(number(child(m, "data"), "features"));
+  r.feature_description = text(child(m, "data"), "feature_description");
   const json& train = child(m, "train");
   const json& test = child(m, "test");
   r.train_accuracy = number(train, "accuracy");
@@ -158,7 +160,9 @@ RunResults load_run_results(const fs::path& dir) {
   const json& s = child(m, "seconds");
   r.seconds_dataset = number(s, "dataset");
   r.seconds_extract = number(s, "extract");
+  r.seconds_split = number(s, "split");
   r.seconds_train = number(s, "train");
+  r.seconds_write = number(s, "write");
   r.seconds_evaluate = number(s, "evaluate");
   r.seconds_total = number(s, "total");
   r.history = read_history(dir / "history.csv");

@@ -32,7 +32,8 @@ struct RunResults {
   std::filesystem::path dir;
   std::string label;  // how the report names the run (its folder, or multirun/point)
   std::string experiment, split_kind, model_kind, device, commit, finished_at, data_source;
-  int clips = 0;
+  std::string feature_description;  // e.g. "275 columns: 11 statistics x 25 MFCCs ..."
+  int clips = 0, features = 0;
   // Accuracies are fractions; for k-fold the mean and std over folds.
   double train_accuracy = 0, train_accuracy_std = 0;
   double test_accuracy = 0, test_accuracy_std = 0;
@@ -45,8 +46,10 @@ struct RunResults {
   std::vector<EpochRow> history;
   KeyValues overrides;  // overrides.txt, key=value per line
   KeyValues swept;      // for a multirun point: the swept keys and this point's values
-  double seconds_dataset = 0, seconds_extract = 0, seconds_train = 0, seconds_evaluate = 0,
-         seconds_total = 0;
+  // Wall time per stage (experiment/run_report.h's StageSeconds); split and write are 0 for runs
+  // written before they were measured.
+  double seconds_dataset = 0, seconds_extract = 0, seconds_split = 0, seconds_train = 0,
+         seconds_evaluate = 0, seconds_write = 0, seconds_total = 0;
 };
 
 struct MultirunResults {

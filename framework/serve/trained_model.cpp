@@ -1,14 +1,16 @@
 #include "serve/trained_model.h"
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <numeric>
-#include <toml++/toml.h>
 
 #include "audio/load.h"
 #include "core/error.h"
+#include "features/dct.h"
 #include "features/extractor.h"
+#include "features/mfcc_cpu.h"
 
 namespace audify {
 namespace {
@@ -47,6 +49,7 @@ std::unique_ptr<TrainedModel> TrainedModel::load(const std::filesystem::path& pa
     fail("{}: metadata audify.features is not TOML: {}", file.string(), e.description());
   }
   m->features_ = feature_options_from_table(features_table, file.string() + " (audify.features)");
+  m->dct_ = make_dct_ortho(m->features_.mfcc.n_mfcc, m->features_.mfcc.n_mels);
   try {
     m->class_names_ = nlohmann::json::parse(metadata_at(m->metadata_, "audify.classes", file))
                           .get<std::vector<std::string>>();
@@ -83,13 +86,19 @@ std::vector<float> TrainedModel::probabilities(std::span<const float> features,
   return std::vector<float>(p.data.begin(), p.data.begin() + static_cast<long>(p.cols));
 }
 
-Classification TrainedModel::classify_audio(const Audio& audio, const std::string& name) const {
+Classification TrainedModel::classify_audio(const Audio& audio, const std::string& name,
+                                            Matrix* log_mel) const {
   Classification out;
   out.duration_seconds = audio.duration_seconds();
   auto start = Clock::now();
   const Audio conformed = conform_audio(audio, features_.load);
   auto extractor = make_cpu_extractor(features_.mfcc);
-  const std::vector<float> row = summarize(extractor->mfcc(conformed.samples), features_);
+  // The extractor's mfcc() is apply_dct(log_mel()); split here so a caller that also wants the
+  // spectrogram does not pay for a second STFT.
+  const Matrix mel = extractor->log_mel(conformed.samples);
+  const Matrix mfcc = cpu_mfcc::apply_dct(mel, dct_);
+  if (log_mel) *log_mel = mel;
+  const std::vector<float> row = summarize(mfcc, features_);
   out.features_ms = ms_since(start);
   start = Clock::now();
   out.probabilities = probabilities(row, name);

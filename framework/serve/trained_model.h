@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "audio/decode.h"
+#include "core/matrix.h"
 #include "experiment/model_factory.h"
 #include "experiment/run_config.h"
 #include "features/feature_options.h"
@@ -36,8 +37,8 @@ class TrainedModel {
 
   const std::vector<std::string>& class_names() const { return class_names_; }
   const FeatureOptions& features() const { return features_; }
-  const std::string& kind() const { return kind_; }   // model.kind, e.g. "mlp"
-  const std::string& id() const { return id_; }       // "<run dir name>:<kind>"
+  const std::string& kind() const { return kind_; }  // model.kind, e.g. "mlp"
+  const std::string& id() const { return id_; }      // "<run dir name>:<kind>"
   const std::filesystem::path& file() const { return file_; }
   const std::map<std::string, std::string>& metadata() const { return metadata_; }
   std::size_t feature_count() const { return feature_count_; }  // 0 when the file does not say
@@ -46,8 +47,10 @@ class TrainedModel {
   // clip in errors.
   Classification classify_bytes(std::span<const std::byte> file_bytes,
                                 const std::string& name) const;
-  // Audio already decoded, at any rate (resampled to the model's).
-  Classification classify_audio(const Audio& audio, const std::string& name) const;
+  // Audio already decoded, at any rate (resampled to the model's). [out] log_mel, when given: the
+  // clip's log-mel spectrogram (frames, n_mels) the MFCCs were computed from, for display.
+  Classification classify_audio(const Audio& audio, const std::string& name,
+                                Matrix* log_mel = nullptr) const;
   // One feature row (as in the training table) to probabilities.
   std::vector<float> probabilities(std::span<const float> features, const std::string& name) const;
 
@@ -57,6 +60,7 @@ class TrainedModel {
   mutable std::mutex predict_mutex_;  // baselines' libraries do not promise thread-safe predict
   std::vector<std::string> class_names_;
   FeatureOptions features_;
+  Matrix dct_;  // (n_mfcc, n_mels), the DCT the extractor would apply, made once
   std::string kind_, id_;
   std::filesystem::path file_;
   std::map<std::string, std::string> metadata_;

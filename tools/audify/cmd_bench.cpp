@@ -5,6 +5,8 @@
 #include "bench/feature_bench.h"
 #include "bench/train_bench.h"
 #include "commands.h"
+#include "core/error.h"
+#include "nn/train_backend.h"
 
 namespace audify::cli {
 namespace {
@@ -19,26 +21,85 @@ void print_feature_bench(const std::vector<FeatureBenchRow>& rows) {
                r.clips_per_second / r.threads, r.decode_ms, r.resample_ms, r.mfcc_ms);
 }
 
+void print_gpu_feature_bench(const GpuFeatureBench& r) {
+  fmt::print(
+      "MFCC-40 mean on {} in batches (kaiser_fast to 22050 Hz; {} clips of 4 s, {} batches)\n",
+      r.backend, r.clips, r.batches);
+  if (r.backend != "cuda")
+    fmt::print("  (host emulation of the GPU pipeline: these figures say nothing about a GPU)\n");
+  const auto line = [&](const char* what, double seconds) {
+    fmt::print("  {:<34} {:>10.0f} clips/s {:>8.3f} GB/s of samples\n", what, r.clips / seconds,
+               r.sample_bytes / seconds / 1e9);
+  };
+  line("decoded clips (GPU only)", r.seconds_without_decode);
+  line(fmt::format("with decode on {} threads", r.threads).c_str(), r.seconds_with_decode);
+}
+
+// `device=X` as a positional override, or --device X; cpu when neither is given.
+Device bench_device(const std::vector<std::string>& overrides, const std::string& flag) {
+  std::string device = flag;
+  for (const std::string& o : overrides) {
+    if (!o.starts_with("device="))
+      fail("bench: unknown argument '{}' (expected device=cpu|cuda)", o);
+    device = o.substr(7);
+  }
+  return parse_device(device.empty() ? "cpu" : device);
+}
+
+void print_device_train_bench(const DeviceTrainBenchResult& r, const TrainBenchOptions& o) {
+  fmt::print("seed MLP 40-100-200-100-10, batch 50, Adam, dropout 0.5, on {}\n", r.backend);
+  if (r.backend != "cuda")
+    fmt::print("  (host emulation of the GPU trainer: these figures say nothing about a GPU)\n");
+  fmt::print("1 model:    {:.0f} steps/s\n", r.steps_per_second_1);
+  fmt::print("{} models together: {:.0f} steps/s in all ({:.0f} per model)\n", r.models,
+             r.steps_per_second_many, r.steps_per_second_many / r.models);
+  if (r.cv_seconds > 0)
+    fmt::print(
+        "10-fold CV, {} epochs, 8732 synthetic rows, folds together: {:.2f} s (mean "
+        "accuracy {:.3f})\n",
+        o.cv_epochs, r.cv_seconds, r.cv_mean_accuracy);
+}
+
 }  // namespace
 
 void add_bench_command(CLI::App& app) {
   CLI::App* bench = app.add_subcommand("bench", "Throughput benchmarks (features, train)");
   bench->require_subcommand(1);
   auto opts = std::make_shared<FeatureBenchOptions>();
+  auto device_args = std::make_shared<std::vector<std::string>>();
+  auto device_flag = std::make_shared<std::string>();
   CLI::App* features = bench->add_subcommand(
       "features",
-      "clips/s for decode + resample + MFCC on 1 thread and all threads, both resamplers");
+      "clips/s for decode + resample + MFCC on 1 thread and all threads, both resamplers; with "
+      "device=cuda, clips/s and GB/s of the batched GPU path with and without decoding");
+  features->add_option("overrides", *device_args, "device=cpu (default) or device=cuda");
+  features->add_option("--device", *device_flag, "cpu (default) or cuda (refused without a GPU)");
   features->add_option("--clips", opts->clips, "clips per pass")->check(CLI::Range(1, 100000));
   features->add_option("--repeats", opts->repeats, "passes; the best counts")
       ->check(CLI::Range(1, 100));
   features->add_option("-j,--threads", opts->threads,
                        "threads for the parallel run (default: all cores)");
-  features->callback([opts] { print_feature_bench(run_feature_bench(*opts)); });
+  features->callback([opts, device_args, device_flag] {
+    const Device device = bench_device(*device_args, *device_flag);
+    if (device == Device::cpu)
+      print_feature_bench(run_feature_bench(*opts));
+    else
+      print_gpu_feature_bench(run_gpu_feature_bench(*opts, device));
+  });
 
   auto train_opts = std::make_shared<TrainBenchOptions>();
-  CLI::App* train = bench->add_subcommand("train",
-                                          "Adam steps/s of the seed MLP at batch 50 (1 thread, all "
-                                          "threads) and a 10-fold CV's wall time");
+  auto train_device_args = std::make_shared<std::vector<std::string>>();
+  auto train_device_flag = std::make_shared<std::string>();
+  CLI::App* train =
+      bench->add_subcommand("train",
+                            "Adam steps/s of the seed MLP at batch 50 (1 thread, all "
+                            "threads) and a 10-fold CV's wall time; with "
+                            "device=cuda, 1 and N models trained together on the GPU");
+  train->add_option("overrides", *train_device_args, "device=cpu (default) or device=cuda");
+  train->add_option("--device", *train_device_flag,
+                    "cpu (default) or cuda (refused without a GPU)");
+  train->add_option("--models", train_opts->models, "device: models trained together")
+      ->check(CLI::Range(1, 1000));
   train->add_option("--steps", train_opts->steps, "measured steps per thread")
       ->check(CLI::Range(100, 10000000));
   train->add_option("-j,--threads", train_opts->threads,
@@ -46,7 +107,11 @@ void add_bench_command(CLI::App& app) {
   train->add_option("--cv-epochs", train_opts->cv_epochs,
                     "epochs per fold of the cross-validation");
   train->add_flag("!--no-cv", train_opts->cross_validation, "skip the 10-fold cross-validation");
-  train->callback([train_opts] {
+  train->callback([train_opts, train_device_args, train_device_flag] {
+    const Device device = bench_device(*train_device_args, *train_device_flag);
+    std::string why;
+    if (device == Device::cuda || (device == Device::auto_ && nn::device_training_usable(why)))
+      return print_device_train_bench(run_device_train_bench(*train_opts), *train_opts);
     const TrainBenchResult r = run_train_bench(*train_opts);
     fmt::print("seed MLP 40-100-200-100-10, batch 50, Adam, dropout 0.5\n");
     fmt::print("1 thread:   {:.0f} steps/s\n", r.steps_per_second_1);
@@ -58,6 +123,7 @@ void add_bench_command(CLI::App& app) {
           "{:.3f})\n",
           train_opts->cv_epochs, r.threads, r.cv_seconds, r.cv_mean_accuracy);
   });
+  add_bench_serve_command(*bench);  // cmd_bench_serve.cpp
 }
 
 }  // namespace audify::cli

@@ -22,12 +22,14 @@ struct ExtractArgs {
   std::string cache_dir;
   std::string frames_dir;
   bool frames_log_mel = false;
+  std::string device;  // --device; the override device=... says the same
 };
 
 // Splits `key=value` overrides into the dataset root, the feature set and features.* values.
 struct ParsedOverrides {
   std::filesystem::path root;
   std::string feature_set = "mfcc40_mean";
+  std::string device;
   std::vector<std::pair<std::string, std::string>> feature_keys;
 };
 
@@ -39,13 +41,17 @@ ParsedOverrides parse_overrides(const std::vector<std::string>& overrides) {
     const std::string key = o.substr(0, eq), value = o.substr(eq + 1);
     if (key == "data.root") {
       p.root = value;
+    } else if (key == "device") {
+      p.device = value;
     } else if (key == "features") {
       p.feature_set = value;
     } else if (key.starts_with("features.")) {
       p.feature_keys.emplace_back(key.substr(9), value);
     } else {
-      fail("override '{}': unknown key '{}' (extract takes data.root, features=SET, features.KEY)",
-           o, key);
+      fail(
+          "override '{}': unknown key '{}' (extract takes data.root, device, features=SET, "
+          "features.KEY)",
+          o, key);
     }
   }
   return p;
@@ -85,6 +91,11 @@ int run_extract(const ExtractArgs& args) {
 
   ExtractOptions extract;
   extract.threads = args.threads;
+  if (!args.device.empty() && !parsed.device.empty() && args.device != parsed.device)
+    fail("--device {} and device={} disagree", args.device, parsed.device);
+  extract.device = parse_device(!args.device.empty()     ? args.device
+                                : !parsed.device.empty() ? parsed.device
+                                                         : "cpu");
   if (!args.no_cache)
     extract.cache_dir = args.cache_dir.empty() ? FeatureCache::default_dir()
                                                : std::filesystem::path(args.cache_dir);
@@ -96,10 +107,12 @@ int run_extract(const ExtractArgs& args) {
   std::map<std::string, int> per_class;
   for (const FeatureRow& r : result.table.rows)
     per_class[r.class_name.empty() ? "(unlabelled)" : r.class_name]++;
-  fmt::print("extracted {} of {} clips in {:.2f} s ({:.0f} clips/s, {} threads, {} from cache)\n",
-             result.table.rows.size(), jobs.size(), result.seconds,
-             static_cast<double>(jobs.size()) / std::max(result.seconds, 1e-9),
-             resolve_threads(args.threads), result.cache_hits);
+  fmt::print(
+      "extracted {} of {} clips in {:.2f} s ({:.0f} clips/s, {} threads, {} from cache) on {}{}\n",
+      result.table.rows.size(), jobs.size(), result.seconds,
+      static_cast<double>(jobs.size()) / std::max(result.seconds, 1e-9),
+      resolve_threads(args.threads), result.cache_hits, result.backend,
+      result.batches > 0 ? fmt::format(" ({} batches)", result.batches) : "");
   fmt::print("features: {} columns ({} .. {}), resampler {}\n", result.table.columns.size(),
              result.table.columns.front(), result.table.columns.back(),
              resampler_name(options.load.resampler));
@@ -121,10 +134,16 @@ void add_extract_command(CLI::App& app) {
       "extract",
       "Extract features from a dataset (UrbanSound8K layout) or from files into a feature table "
       "CSV.\n"
-      "  audify extract data.root=DIR [features=mfcc40_mean] [features.KEY=VALUE ...]\n"
+      "  audify extract data.root=DIR [device=cpu|cuda|auto] [features=mfcc40_mean] "
+      "[features.KEY=VALUE ...]\n"
       "  audify extract --files a.wav b.flac --out features.csv\n"
       "Without data.root the embedded synthetic dataset is used (generated on first use).");
-  cmd->add_option("overrides", args->overrides, "data.root=DIR, features=SET, features.KEY=VALUE");
+  cmd->add_option("overrides", args->overrides,
+                  "data.root=DIR, device=cpu|cuda|auto, features=SET, features.KEY=VALUE");
+  cmd->add_option("--device", args->device,
+                  "cpu (default), cuda (batched on the GPU; an error without one) or auto (cuda "
+                  "when usable); AUDIFY_CUDA_EMULATE=1 makes cuda the GPU pipeline in host "
+                  "emulation");
   cmd->add_option("--files", args->files,
                   "audio files to extract without metadata (labels left empty)");
   cmd->add_option("-o,--out", args->out, "output CSV (default outputs/features/<set>.csv)");

@@ -11,6 +11,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "experiment/multirun.h"
+#include "experiment/multirun_plan.h"
 #include "experiment/run_dir.h"
 #include "experiment/runner.h"
 
@@ -22,7 +23,9 @@ struct RunArgs {
   bool print_config = false;
   bool multirun = false;
   std::string resume;
-  std::string run_dir;  // set by a multirun's parent for its workers
+  std::string run_dir;       // set by a multirun's launcher for its workers
+  std::string point_config;  // a multirun point's resolved config.toml (with --run-dir)
+  bool no_wait = false;      // launcher=slurm: return once the array is queued
   bool quiet = false;
 };
 
@@ -60,8 +63,13 @@ void print_run_summary(const std::filesystem::path& dir, const nlohmann::json& m
 
 int run_single(const RunArgs& args, const std::vector<Override>& overrides) {
   RunRequest req;
-  req.config = load_run_config(overrides);
-  req.overrides = overrides;
+  if (args.point_config.empty()) {
+    req.config = load_run_config(overrides);
+    req.overrides = overrides;
+  } else {
+    req.config = load_point_config(args.point_config);
+    req.overrides = load_point_overrides(args.run_dir);
+  }
   req.progress = !args.quiet;
   RunLog log(args.quiet);
   if (!args.run_dir.empty()) {
@@ -91,10 +99,18 @@ int run_sweep(const RunArgs& args, const std::vector<Override>& overrides) {
   req.overrides = overrides;
   req.resume_dir = args.resume;
   req.progress = !args.quiet;
+  req.wait = !args.no_wait;
   RunLog log(args.quiet);  // the parent's lines go to stderr, and to the multirun folder's log.txt
   const MultirunResult r = run_multirun(req);
   log.save(r.dir / "log.txt");
   fmt::print("multirun directory: {}\n", r.dir.string());
+  if (!r.finished) {
+    fmt::print(
+        "submitted job array {} ({} points); follow it with `audify sweep status {}`, "
+        "then `audify sweep collect {}`\n",
+        r.job_id, r.ran, r.dir.string(), r.dir.string());
+    return 0;
+  }
   fmt::print("{} points: {} ran, {} skipped (finished before), {} failed\n\n", r.points, r.ran,
              r.skipped, r.failed);
   fmt::print("{}", read_file(r.dir / "summary.md"));
@@ -107,6 +123,9 @@ int run_command(const RunArgs& args) {
       std::any_of(overrides.begin(), overrides.end(), [](const Override& o) { return o.sweep; });
   if (!args.multirun && !args.resume.empty()) fail("--resume needs -m (a multirun)");
   if (args.multirun && !args.run_dir.empty()) fail("--run-dir is for single runs");
+  if (!args.point_config.empty() && (args.run_dir.empty() || !overrides.empty()))
+    fail("--point-config needs --run-dir and no overrides (it is how multirun points run)");
+  if (args.no_wait && !args.multirun) fail("--no-wait is for multiruns (-m launcher=slurm)");
   if (args.print_config) {
     const std::vector<SweepPoint> points =
         args.multirun ? expand_sweeps(overrides) : std::vector<SweepPoint>{overrides};
@@ -142,7 +161,9 @@ void add_run_command(CLI::App& app) {
       "      one run per combination in <output_root>/<experiment>/multirun_<date>_<time>/, "
       "launcher.jobs=N at a time (0 = one per core), with summary.csv and summary.md\n"
       "  audify run -m ... --resume DIR               finish an interrupted multirun: the same "
-      "overrides, points with a metrics.json are skipped");
+      "overrides, points with a metrics.json are skipped\n"
+      "  audify run -m ... launcher=slurm [--no-wait]  submit the sweep as one SLURM job array "
+      "(docs/cluster.md); then `audify sweep status|collect|cancel DIR`");
   cmd->add_option("overrides", args->overrides,
                   "key=value, group=option, +key=value, ++key=value, ~key, +experiment=NAME; "
                   "with -m, a=1,2 / choice(...) / range(...) sweep");
@@ -150,7 +171,11 @@ void add_run_command(CLI::App& app) {
   cmd->add_flag("-m,--multirun", args->multirun, "sweep: one run per combination of the overrides");
   cmd->add_option("--resume", args->resume, "with -m: a multirun folder to finish");
   cmd->add_flag("-q,--quiet", args->quiet, "no progress lines");
+  cmd->add_flag("--no-wait", args->no_wait,
+                "with -m launcher=slurm: return once the job array is queued");
   cmd->add_option("--run-dir", args->run_dir, "run directory to use (multirun workers)")->group("");
+  cmd->add_option("--point-config", args->point_config, "a multirun point's resolved config.toml")
+      ->group("");
   cmd->callback([args] {
     const int status = run_command(*args);
     if (status != 0) throw CLI::RuntimeError(status);

@@ -11,6 +11,10 @@ void add_bench_command(CLI::App& app);
 void add_info_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_classify_command(CLI::App& app);
+void add_monitor_command(CLI::App& app);
 void add_report_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
+void add_bench_serve_command(CLI::App& bench);  // `audify bench serve`, under `bench`
+void add_sweep_command(CLI::App& app);
 
 }  // namespace audify::cli

@@ -3,8 +3,12 @@
 
 #include <cstdio>
 
+#include "backend_emulated.h"
 #include "commands.h"
 #include "core/error.h"
+#ifdef AUDIFY_WITH_CUDA
+#include "backend_cuda.h"
+#endif
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -14,6 +18,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();
   spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
+#ifdef AUDIFY_WITH_CUDA
+  audify::cuda::register_cuda_backend();
+#endif
+  audify::cuda::register_emulated_backend_if_requested();  // AUDIFY_CUDA_EMULATE=1, for tests
 
   audify::cli::add_synth_command(app);
   audify::cli::add_extract_command(app);
@@ -21,7 +29,10 @@ int main(int argc, char** argv) {
   audify::cli::add_info_command(app);
   audify::cli::add_run_command(app);
   audify::cli::add_classify_command(app);
+  audify::cli::add_monitor_command(app);
   audify::cli::add_report_command(app);
+  audify::cli::add_serve_command(app);
+  audify::cli::add_sweep_command(app);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,33 @@
+// The JSON API's answers, independent of the HTTP transport: classify an uploaded file's bytes
+// within the server's limits, and describe the loaded model. http_server.cpp serves them;
+// `audify bench serve` times classify_upload() on its own.
+#pragma once
+
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+
+#include "serve/trained_model.h"
+
+namespace audify {
+
+struct UploadLimits {
+  std::size_t max_bytes = 20u << 20;  // of the audio file itself
+  double max_seconds = 30.0;          // of the decoded clip
+};
+
+// {"file", "model", "predicted": {"id", "class", "probability"}, "probabilities": [{"id",
+// "class", "probability"}...] (class-id order), "duration_seconds", "sample_rate",
+// "timings_ms": {"decode", "features", "model", "total"}} plus, when `plots`, "waveform"
+// (clip_view.h waveform_envelope) and "mel" (mel_image). Throws ApiError: 400 empty, 413 too
+// many bytes, 415 not audio, 422 too long / corrupt / truncated.
+nlohmann::json classify_upload(const TrainedModel& model, std::span<const std::byte> bytes,
+                               const std::string& name, const UploadLimits& limits,
+                               bool plots = true);
+
+// {"model", "kind", "file", "classes": [...], "features": {feature options}, "feature_count",
+// "config": {"model", "train", "split", "trained_on"}}: what GET /api/model answers.
+nlohmann::json model_summary(const TrainedModel& model);
+
+}  // namespace audify

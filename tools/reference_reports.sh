@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Regenerates the committed reference reports under reports/ (see reports/README.md): runs the
+# reference experiments, then `audify report`, and keeps only report.md, report.html and
+# summary.md of each (no models, no predictions).
+#
+#   tools/reference_reports.sh synthetic           # the synthetic default (no data needed, ~minutes)
+#   tools/reference_reports.sh real [FEATURES.csv] # the real feature table (default:
+#                                                  #   ../shared/data/urbansound8k-features/...)
+#   tools/reference_reports.sh all [FEATURES.csv]  # both; `real` is skipped when the table is absent
+#
+# Environment: AUDIFY (the binary, default build/audify), WORK (run directories, default
+# outputs/reference_reports), REPORTS (default reports/). Each report is one function below, so
+# `tools/reference_reports.sh real_random` etc. regenerates one of them alone.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+AUDIFY="${AUDIFY:-$ROOT/build/audify}"
+WORK="${WORK:-$ROOT/outputs/reference_reports}"
+REPORTS="${REPORTS:-$ROOT/reports}"
+FEATURES="${2:-$ROOT/../shared/data/urbansound8k-features/mfcc40_mean_kaiser_fast.csv}"
+
+# MLP architectures of the comparison: widths, depths, with and without dropout.
+MLP_SWEEP=(model.hidden=[100],[100,200,100],[256,256,256] model.dropout=0,0.5)
+# Trees of the random forest (RF_TREES=50 for a quick pass: 500 x 10 classes of deep XGBoost trees
+# take minutes per fit on 2 cores).
+RF_TREES="${RF_TREES:-}"
+
+# run_baselines NAME OVERRIDES... : the SVM and the random forest as one multirun (or two when
+# RF_TREES is set, since model.n_trees is not a key of the SVM), printing the multirun folders.
+run_baselines() {
+  local name="$1"; shift
+  if [[ -z "$RF_TREES" ]]; then
+    run_multirun "$name" "$@" model=svm_rbf,random_forest
+  else
+    run_multirun "${name}_svm" "$@" model=svm_rbf
+    run_multirun "${name}_rf" "$@" model=random_forest model.n_trees="$RF_TREES"
+  fi
+}
+
+die() { echo "reference_reports: $*" >&2; exit 1; }
+[[ -x "$AUDIFY" ]] || die "$AUDIFY is not built (tools/build.sh, or set AUDIFY=...)"
+
+# run_multirun NAME OVERRIDES... : one multirun into $WORK/NAME/, printing its folder.
+run_multirun() {
+  local name="$1"; shift
+  local out="$WORK/$name"
+  rm -rf "$out"
+  "$AUDIFY" run -q -m "$@" output_root="$out" >&2
+  find "$out" -mindepth 2 -maxdepth 2 -type d -name 'multirun_*' | sort
+}
+
+# publish NAME DIRS... : the report of DIRS into $REPORTS/NAME, with each multirun's summary.md.
+publish() {
+  local name="$1"; shift
+  local dest="$REPORTS/$name"
+  rm -rf "$dest"
+  mkdir -p "$dest"
+  "$AUDIFY" report "$@" --out "$dest"
+  local i=0
+  for dir in "$@"; do
+    i=$((i + 1))
+    [[ -f "$dir/summary.md" ]] && cp "$dir/summary.md" "$dest/summary_$i.md"
+  done
+  # Paths are machine-specific: runs relative to the work folder, the rest to the checkout.
+  sed -i -e "s#$WORK/##g" -e "s#$ROOT/##g" "$dest"/*.md "$dest"/report.html
+  echo "wrote $dest" >&2
+}
+
+synthetic_architectures() {
+  local mlp baselines
+  mlp=$(run_multirun synthetic_architectures_mlp +experiment=architectures "${MLP_SWEEP[@]}")
+  baselines=$(run_baselines synthetic_architectures_baselines +experiment=architectures)
+  publish synthetic_architectures $mlp $baselines
+}
+
+synthetic_baselines() {
+  local dirs
+  dirs=$(run_baselines synthetic_baselines +experiment=baselines_salamon2014 data=synthetic)
+  publish synthetic_baselines_salamon2014 $dirs
+}
+
+need_features() { [[ -f "$FEATURES" ]] || die "$FEATURES is absent (give the table's path)"; }
+
+# The seed protocol (random 70/30, 3 split seeds) and the grouped 70/30 (5 seeds), each for the
+# seed MLP and both baselines on the seed's 40 mean MFCCs.
+real_split() {
+  need_features
+  local name="$1" experiment="$2" seeds="$3" mlp baselines
+  mlp=$(run_multirun "${name}_mlp" +experiment="$experiment" data.features="$FEATURES" \
+    seed="$seeds")
+  baselines=$(run_baselines "${name}_baselines" +experiment="$experiment" \
+    data.features="$FEATURES")
+  publish "$name" $mlp $baselines
+}
+
+real_random() { real_split real_random_70_30 reproduce_audify 0,1,2; }
+real_grouped() { real_split real_grouped_70_30 grouped_70_30 0,1,2,3,4; }
+
+# The official 10 folds: MLP widths, depths and dropout beside the SVM and the random forest.
+real_official() {
+  need_features
+  local mlp baselines
+  mlp=$(run_multirun real_official_10fold_mlp +experiment=architectures \
+    data.features="$FEATURES" "${MLP_SWEEP[@]}")
+  baselines=$(run_baselines real_official_10fold_baselines +experiment=architectures \
+    data.features="$FEATURES")
+  publish real_official_10fold $mlp $baselines
+}
+
+synthetic() { synthetic_architectures; synthetic_baselines; }
+real() { real_random; real_grouped; real_official; }
+
+case "${1:-all}" in
+  all)
+    synthetic
+    if [[ -f "$FEATURES" ]]; then real; else echo "skipping the real reports: $FEATURES is absent" >&2; fi
+    ;;
+  synthetic | real | synthetic_architectures | synthetic_baselines | real_random | real_grouped | \
+    real_official)
+    "$1"
+    ;;
+  *) die "unknown target '$1' (all | synthetic | real | one of the functions in $0)" ;;
+esac
