@@ -7,40 +7,24 @@
 
 #include "core/error.h"
 #include "cuda_conformance.h"
+#include "cuda_device_support.h"
 #include "features/backend.h"
 #include "test_support.h"
 
 #ifdef AUDIFY_WITH_CUDA
 #include "backend_cuda.h"
-#include "device.h"
-#include "gpu_api_cuda.h"
 #endif
 
 namespace audify {
 namespace {
 
-// Why this process cannot run on a device; empty when it can.
-std::string unavailable_reason() {
-#ifdef AUDIFY_WITH_CUDA
-  const cuda::DeviceStatus status = cuda::query_devices();
-  return status.device_count > 0 ? "" : status.reason;
-#else
-  return "built without the CUDA backend (AUDIFY_CUDA=OFF or no nvcc)";
-#endif
-}
-
-std::unique_ptr<gpu::GpuApi> device_api() {
-#ifdef AUDIFY_WITH_CUDA
-  return gpu::make_cuda_api();
-#else
-  return nullptr;
-#endif
-}
+using test::cuda_device_api;
+using test::cuda_unavailable_reason;
 
 class CudaDeviceConformance : public ::testing::TestWithParam<unsigned> {
  protected:
   void SetUp() override {
-    const std::string why = unavailable_reason();
+    const std::string why = cuda_unavailable_reason();
     if (!why.empty()) GTEST_SKIP() << "no CUDA device: " << why;
   }
 };
@@ -48,32 +32,32 @@ class CudaDeviceConformance : public ::testing::TestWithParam<unsigned> {
 TEST_P(CudaDeviceConformance, EveryStageMatchesCpu) {
   const test::ConformanceCase c = test::random_case(GetParam());
   SCOPED_TRACE(c.describe());
-  auto api = device_api();
+  auto api = cuda_device_api();
   test::check_stages(*api, c);
 }
 
 TEST_P(CudaDeviceConformance, PipelineMatchesCpu) {
   const test::ConformanceCase c = test::random_case(GetParam());
   SCOPED_TRACE(c.describe());
-  auto api = device_api();
+  auto api = cuda_device_api();
   test::check_pipeline(*api, c);
 }
 
 TEST_P(CudaDeviceConformance, EveryStatisticMatchesCpu) {
   const test::ConformanceCase c = test::random_case(GetParam());
   SCOPED_TRACE(c.describe());
-  auto api = device_api();
+  auto api = cuda_device_api();
   test::check_stats(*api, c);
 }
 
 INSTANTIATE_TEST_SUITE_P(RandomShapes, CudaDeviceConformance, ::testing::Range(1u, 25u));
 
 TEST(CudaDeviceRealClips, MeanAndStatsMatchCpu) {
-  const std::string why = unavailable_reason();
+  const std::string why = cuda_unavailable_reason();
   if (!why.empty()) GTEST_SKIP() << "no CUDA device: " << why;
   const auto root = test::shared_path("data/urbansound8k-sample");
   if (!root) GTEST_SKIP() << "../shared/data/urbansound8k-sample is absent";
-  auto api = device_api();
+  auto api = cuda_device_api();
   test::check_real_clips(*api, *root);
 }
 
@@ -81,7 +65,7 @@ TEST(CudaDeviceRealClips, MeanAndStatsMatchCpu) {
 TEST(CudaBackend, SelectionFollowsTheDevice) {
   cuda::register_cuda_backend();
   const MfccOptions o;
-  const std::string why = unavailable_reason();
+  const std::string why = cuda_unavailable_reason();
   EXPECT_EQ(make_extractor(Device::cpu, o)->backend(), "cpu");
   if (why.empty()) {
     EXPECT_EQ(make_extractor(Device::cuda, o)->backend(), "cuda");

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/matrix.h"
+#include "cuda_device_support.h"
 #include "mlp_gpu.h"
 #include "nn/mlp.h"
 #include "nn/train_backend.h"
@@ -17,29 +18,13 @@
 
 #ifdef AUDIFY_WITH_CUDA
 #include "backend_cuda.h"
-#include "device.h"
-#include "gpu_api_cuda.h"
 #endif
 
 namespace audify {
 namespace {
 
-std::string unavailable_reason() {
-#ifdef AUDIFY_WITH_CUDA
-  const cuda::DeviceStatus status = cuda::query_devices();
-  return status.device_count > 0 ? "" : status.reason;
-#else
-  return "built without the CUDA backend (AUDIFY_CUDA=OFF or no nvcc)";
-#endif
-}
-
-std::unique_ptr<gpu::GpuApi> device_api() {
-#ifdef AUDIFY_WITH_CUDA
-  return gpu::make_cuda_api();
-#else
-  return nullptr;
-#endif
-}
+using test::cuda_device_api;
+using test::cuda_unavailable_reason;
 
 struct Problem {
   Matrix x;
@@ -79,9 +64,9 @@ nn::TrainConfig config(uint64_t seed, int epochs = 5) {
 class CudaDeviceTrain : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string why = unavailable_reason();
+    const std::string why = cuda_unavailable_reason();
     if (!why.empty()) GTEST_SKIP() << "no CUDA device: " << why;
-    api_ = device_api();
+    api_ = cuda_device_api();
   }
   std::vector<nn::TrainHistory> fit(std::vector<nn::Mlp>& models, const std::vector<Problem>& data,
                                     const std::vector<nn::TrainConfig>& cfgs, bool graph = true) {

@@ -1,23 +1,30 @@
 // The GPU trainer (cuda/mlp_gpu.h) in host emulation against the CPU trainer (nn::fit): the same
 // loss curve with dropout off and on (the Philox masks are the same, asserted element by element),
 // K models trained together each equal to their lone run, every element written before it is read
-// (poisoned memory), device inference equal to the host model's, and the runner's device seam.
+// (poisoned memory), device inference equal to the host model's, and the runner's device seam
+// (a k-fold run trains its folds in one fit_many pass).
 #include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "core/error.h"
 #include "core/matrix.h"
+#include "data/feature_table.h"
 #include "experiment/model_factory.h"
 #include "experiment/run_config.h"
+#include "experiment/runner.h"
 #include "gpu_api.h"
 #include "mlp_gpu.h"
 #include "nn/dropout.h"
 #include "nn/mlp.h"
 #include "nn/train_backend.h"
 #include "nn/trainer.h"
+#include "test_support.h"
 #include "train_backend_cuda.h"
 
 namespace audify {
@@ -269,6 +276,74 @@ TEST(CudaEmulatedTrain, RunnerTrainsTheMlpOnTheDeviceTrainer) {
   EXPECT_THROW((void)c.resolved_device(), Error);
   c.device = "auto";
   EXPECT_EQ(c.resolved_device(), "cpu");
+}
+
+// The emulated trainer, recording the size of every fit_many call (a backend's make is a plain
+// function pointer, hence the static record).
+class RecordingTrainer final : public nn::DeviceTrainer {
+ public:
+  static inline std::vector<std::size_t> calls;
+  std::string_view name() const override { return inner_->name(); }
+  std::vector<nn::TrainHistory> fit_many(std::span<nn::FitJob> jobs) override {
+    calls.push_back(jobs.size());
+    return inner_->fit_many(jobs);
+  }
+
+ private:
+  std::unique_ptr<nn::DeviceTrainer> inner_ = gpu::make_gpu_trainer(gpu::make_emulated_api());
+};
+
+// A k-fold run with device=cuda trains all its folds in one fit_many call, and each fold ends
+// with the CPU run's test accuracy and (within float noise) its loss curve.
+TEST(CudaEmulatedTrain, RunnerTrainsKfoldFoldsTogether) {
+  test::TempDir dir("kfold_together");
+  const Problem p = blobs(240, 40, 10, 12);
+  FeatureTable table;
+  for (int c = 0; c < 40; ++c) table.columns.push_back("f" + std::to_string(c));
+  for (std::size_t r = 0; r < p.y.size(); ++r) {
+    FeatureRow row;
+    row.class_id = p.y[r];
+    row.class_name = "class" + std::to_string(p.y[r]);
+    row.fs_id = static_cast<int>(r);
+    row.fold = static_cast<int>(r % 4) + 1;
+    row.slice_file_name = "clip" + std::to_string(r) + ".wav";
+    const auto values = p.x.row(r);
+    row.values.assign(values.begin(), values.end());
+    table.rows.push_back(std::move(row));
+  }
+  write_feature_table(dir.path() / "blobs.csv", table);
+  const auto run = [&](const std::string& device) {
+    RunRequest req;
+    req.config.device = device;
+    req.config.data.features = (dir.path() / "blobs.csv").string();
+    req.config.split.kind = SplitKind::kfold;
+    req.config.train.epochs = 3;
+    req.config.train.batch_size = 32;
+    req.run_dir = dir.path() / device;
+    req.progress = false;
+    std::filesystem::create_directories(req.run_dir);
+    return run_experiment(req);
+  };
+  const nlohmann::json cpu = run("cpu");
+  nn::set_device_trainer_backend({[](std::string&) { return true; },
+                                  []() -> std::unique_ptr<nn::DeviceTrainer> {
+                                    return std::make_unique<RecordingTrainer>();
+                                  }});
+  RecordingTrainer::calls.clear();
+  const nlohmann::json gpu = run("cuda");
+  nn::set_device_trainer_backend({});
+  EXPECT_EQ(RecordingTrainer::calls, std::vector<std::size_t>{4});
+  ASSERT_EQ(gpu["folds"].size(), 4u);
+  ASSERT_EQ(cpu["folds"].size(), 4u);
+  for (std::size_t f = 0; f < 4; ++f) {
+    SCOPED_TRACE("fold " + std::to_string(f + 1));
+    EXPECT_EQ(gpu["folds"][f]["name"], cpu["folds"][f]["name"]);
+    EXPECT_NEAR(gpu["folds"][f]["test_accuracy"].get<double>(),
+                cpu["folds"][f]["test_accuracy"].get<double>(), 1e-12);
+  }
+  // The device run really trained: well above chance on these blobs.
+  EXPECT_GT(gpu["test"]["accuracy"].get<double>(), 0.3);
+  EXPECT_EQ(gpu["device"], "cuda");
 }
 
 }  // namespace

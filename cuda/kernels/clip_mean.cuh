@@ -16,12 +16,7 @@ struct ClipMeanKernel {
   static constexpr int kPhases = 1;
 
   // grid.x = clip; the block's threads stride over the coefficients.
-  static LaunchShape shape(int n_clips) {
-    LaunchShape s;
-    s.grid.x = static_cast<unsigned>(n_clips);
-    s.block.x = 64;
-    return s;
-  }
+  static LaunchShape shape(int n_clips) { return launch_per_item(n_clips); }
 
   AUDIFY_HD void operator()(int, const GridIndex& g, Shared&) const {
     const int c = static_cast<int>(g.block.x);

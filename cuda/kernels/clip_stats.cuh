@@ -162,12 +162,7 @@ struct ClipStatsKernel {
   static constexpr int kPhases = 1;
 
   // grid.x = clip; the block's threads stride over the coefficients.
-  static LaunchShape shape(int n_clips) {
-    LaunchShape s;
-    s.grid.x = static_cast<unsigned>(n_clips);
-    s.block.x = 64;
-    return s;
-  }
+  static LaunchShape shape(int n_clips) { return launch_per_item(n_clips); }
 
   AUDIFY_HD double value(StatCode s, long long row0, long long rows, int k) const {
     const float* x = mfcc + row0 * n_mfcc + k;

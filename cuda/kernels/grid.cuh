@@ -39,6 +39,14 @@ inline LaunchShape launch_1d(long long n) {
   return shape;
 }
 
+// One block per item along x (a clip, a model), its threads striding over the item's columns.
+inline LaunchShape launch_per_item(int items, unsigned threads = 64) {
+  LaunchShape shape;
+  shape.grid.x = static_cast<unsigned>(items);
+  shape.block.x = threads;
+  return shape;
+}
+
 // The flat x index of this thread in a 1-D launch.
 AUDIFY_HD inline long long global_x(const GridIndex& g) {
   return static_cast<long long>(g.block.x) * g.block_dim.x + g.thread.x;

@@ -29,12 +29,7 @@ struct SoftmaxXentKernel {
   struct Shared {};
   static constexpr int kPhases = 2;  // rows in parallel, then thread 0 sums them in order
 
-  static LaunchShape shape(int models) {
-    LaunchShape s;
-    s.grid.x = static_cast<unsigned>(models);
-    s.block.x = 64;
-    return s;
-  }
+  static LaunchShape shape(int models) { return launch_per_item(models); }
 
   AUDIFY_HD void operator()(int phase, const GridIndex& g, Shared&) const {
     const int m = static_cast<int>(g.block.x);

@@ -22,13 +22,25 @@ class MlpModel final : public RunModel {
       : model_(std::move(model)), train_(train), device_(std::move(device)) {}
 
   void fit(const Matrix& x, std::span<const int> labels, const EpochHook& on_epoch) override {
-    const nn::EpochCallback report = [&](const nn::EpochStats& s) {
+    const nn::FitJob job = fit_job(x, labels, on_epoch);
+    if (device_)
+      device_->fit(model_, x, labels, train_, job.on_epoch);
+    else
+      nn::fit(model_, x, labels, train_, job.on_epoch);
+  }
+  // fit's arguments as a device job; `on_epoch` must outlive the job.
+  nn::FitJob fit_job(const Matrix& x, std::span<const int> labels, const EpochHook& on_epoch) {
+    nn::EpochCallback report = [this, &on_epoch](const nn::EpochStats& s) {
       if (on_epoch) on_epoch({s.epoch, s.loss, s.train_accuracy}, *this);
     };
-    if (device_)
-      device_->fit(model_, x, labels, train_, report);
-    else
-      nn::fit(model_, x, labels, train_, report);
+    return {&model_, &x, labels, train_, std::move(report)};
+  }
+  nn::DeviceTrainer* device() const { return device_.get(); }
+  // What the device trainer needs equal to train models together (dropout may differ).
+  bool same_shape(const MlpModel& other) const {
+    const nn::MlpConfig &a = model_.config(), &b = other.model_.config();
+    return a.inputs == b.inputs && a.hidden == b.hidden && a.classes == b.classes &&
+           a.activation == b.activation;
   }
   Matrix predict_proba(const Matrix& x) const override { return model_.predict_proba(x); }
   void save(const std::filesystem::path& path,
@@ -104,6 +116,23 @@ std::unique_ptr<RunModel> make_model(const RunConfig& config, int inputs, int cl
   const ModelKind* kind = find_model_kind(config.model.kind);
   if (!kind) fail("model.kind '{}' is unknown (known: {})", config.model.kind, model_kind_names());
   return kind->make(config, inputs, classes);
+}
+
+void fit_together(std::span<FitRequest> requests) {
+  std::vector<MlpModel*> mlps;
+  for (const FitRequest& r : requests) {
+    auto* mlp = dynamic_cast<MlpModel*>(r.model);
+    if (!mlp || !mlp->device() || (!mlps.empty() && !mlp->same_shape(*mlps.front()))) break;
+    mlps.push_back(mlp);
+  }
+  if (requests.size() < 2 || mlps.size() != requests.size()) {
+    for (const FitRequest& r : requests) r.model->fit(*r.x, r.labels, r.on_epoch);
+    return;
+  }
+  std::vector<nn::FitJob> jobs;
+  for (std::size_t i = 0; i < requests.size(); ++i)
+    jobs.push_back(mlps[i]->fit_job(*requests[i].x, requests[i].labels, requests[i].on_epoch));
+  mlps.front()->device()->fit_many(jobs);
 }
 
 LoadedModel load_model(const std::filesystem::path& path) {

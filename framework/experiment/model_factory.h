@@ -64,4 +64,17 @@ std::unique_ptr<RunModel> make_model(const RunConfig& config, int inputs, int cl
 // Reads the kind from the file's metadata (audify.model_kind) and loads it.
 LoadedModel load_model(const std::filesystem::path& path);
 
+// One model's fit arguments, for fit_together.
+struct FitRequest {
+  RunModel* model = nullptr;
+  const Matrix* x = nullptr;
+  std::span<const int> labels;
+  EpochHook on_epoch;
+};
+
+// Trains every request's model as its own fit would. When all are mlps of one shape on a device
+// trainer they train together in one fit_many pass (k-fold folds at once; each still gets its lone
+// result); otherwise each fit runs in order. Epoch hooks of different models may interleave.
+void fit_together(std::span<FitRequest> requests);
+
 }  // namespace audify
