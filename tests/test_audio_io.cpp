@@ -3,10 +3,19 @@
 #include <gtest/gtest.h>
 #include <sndfile.h>
 
-#include <cmath>
-#include <fstream>
-#include <limits>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <fstream>
+#include <future>
+#include <limits>
+#include <thread>
+
+#include "audio/audio_file.h"
 #include "audio/load.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -160,6 +169,140 @@ TEST(DecodeErrors, TruncatedFileIsReported) {
   expect_error(dir.path() / "cut.wav", "truncated");
   write_file_atomic(dir.path() / "header_only.wav", std::string_view(bytes).substr(0, 30));
   EXPECT_THROW(decode_audio(dir.path() / "header_only.wav"), Error);
+}
+
+// The fault and the message of decoding `path` within `limits`.
+AudioError decode_fault(const std::filesystem::path& path, const AudioLimits& limits = {}) {
+  try {
+    decode_audio(path, limits);
+  } catch (const AudioError& e) {
+    return e;
+  }
+  ADD_FAILURE() << path << ": expected an AudioError";
+  return AudioError(AudioFault::empty, "");
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// 2 GB sparse files cost no disk and, read whole as before, 2 GB of memory and seconds of time:
+// each is refused from its size and header alone.
+TEST(DecodeLimits, HugeFilesAreRefusedFromTheirSizeAndHeader) {
+  test::TempDir dir("huge");
+  constexpr std::uintmax_t k2GB = std::uintmax_t{2} << 30;
+  const auto start = std::chrono::steady_clock::now();
+
+  const auto zeros = dir.path() / "zeros.wav";
+  write_file_atomic(zeros, "");
+  std::filesystem::resize_file(zeros, k2GB);
+  const AudioError not_audio = decode_fault(zeros);
+  EXPECT_EQ(not_audio.fault(), AudioFault::not_audio);
+  EXPECT_NE(std::string(not_audio.what()).find(zeros.string() + ": not a readable audio file"),
+            std::string::npos)
+      << not_audio.what();
+
+  // A valid header declaring 2 GB of 44.1 kHz mono: 6.8 hours.
+  const auto declared = dir.path() / "declared.wav";
+  write_file_atomic(declared, test::wav_header(44100, 1, 0x7FFFFF00u));
+  std::filesystem::resize_file(declared, 44 + std::uintmax_t{0x7FFFFF00u});
+  const AudioError too_long = decode_fault(declared);
+  EXPECT_EQ(too_long.fault(), AudioFault::too_long);
+  EXPECT_NE(std::string(too_long.what()).find("too long: 24347.9 s of audio, the limit is 30 s"),
+            std::string::npos)
+      << too_long.what();
+
+  // A 1 s clip with 2 GB of something else after it.
+  const auto padded =
+      write_test_file(dir.path() / "padded.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 1, 8000, 8000);
+  std::filesystem::resize_file(padded, k2GB);
+  const AudioError too_big = decode_fault(padded);
+  EXPECT_EQ(too_big.fault(), AudioFault::too_big);
+  EXPECT_NE(std::string(too_big.what()).find("too big: 2147483648 bytes, the limit is 20971520"),
+            std::string::npos)
+      << too_big.what();
+  EXPECT_LT(seconds_since(start), 5.0);
+}
+
+TEST(DecodeLimits, EachLimitRefusesAnOrdinaryClipOverIt) {
+  test::TempDir dir("limits");
+  const auto clip =
+      write_test_file(dir.path() / "clip.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 2, 8000, 8000);
+  EXPECT_EQ(decode_audio(clip, {1.0, 40000}).samples.size(), 8000u);
+  EXPECT_EQ(decode_fault(clip, {0.5, 40000}).fault(), AudioFault::too_long);
+  EXPECT_EQ(decode_fault(clip, {1.0, 30000}).fault(), AudioFault::too_big);
+  const std::string bytes = read_file(clip);
+  const auto span = std::as_bytes(std::span(bytes.data(), bytes.size()));
+  EXPECT_THROW(decode_audio_memory(span, "clip.wav", {0.5, 40000}), AudioError);
+  EXPECT_THROW(decode_audio_memory(span, "clip.wav", {1.0, 30000}), AudioError);
+}
+
+// Devices and pipes have no size: they are read up to the byte limit and no further.
+TEST(DecodeLimits, DevicesAndPipesAreReadWithABound) {
+  if (!std::filesystem::exists("/dev/zero")) GTEST_SKIP() << "no /dev/zero";
+  const auto start = std::chrono::steady_clock::now();
+  const AudioError zero = decode_fault("/dev/zero");
+  EXPECT_EQ(zero.fault(), AudioFault::not_audio) << zero.what();
+  EXPECT_NE(std::string(zero.what()).find("/dev/zero: not a readable audio file"),
+            std::string::npos)
+      << zero.what();
+  EXPECT_LT(seconds_since(start), 5.0);
+
+  test::TempDir dir("fifo");
+  const auto clip =
+      write_test_file(dir.path() / "clip.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 1, 8000, 4000);
+  const std::string bytes = read_file(clip);
+  const auto fifo = dir.path() / "fifo.wav";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  // No writer: empty, without waiting for one.
+  EXPECT_EQ(decode_fault(fifo).fault(), AudioFault::empty);
+
+  // A writer sending a clip, then the same clip with more than the byte limit after it. A
+  // placeholder reader lets the writer connect before decode opens the pipe (as with a shell's
+  // `<(...)`), and stays open until decode is done, so the writer never meets a pipe with no
+  // reader until then.
+  std::signal(SIGPIPE, SIG_IGN);  // the writer of the oversized stream sees the readers leave
+  for (const std::size_t extra : {std::size_t{0}, std::size_t{3} << 20}) {
+    const int placeholder = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+    ASSERT_GE(placeholder, 0);
+    std::promise<void> connected;
+    std::thread writer([&] {
+      const int fd = ::open(fifo.c_str(), O_WRONLY);
+      connected.set_value();
+      if (fd < 0) return;
+      const std::string data = bytes + std::string(extra, '\0');
+      for (std::size_t at = 0; at < data.size();) {
+        const ssize_t n = ::write(fd, data.data() + at, data.size() - at);
+        if (n <= 0) break;
+        at += static_cast<std::size_t>(n);
+      }
+      ::close(fd);
+    });
+    connected.get_future().wait();
+    if (extra == 0) {
+      EXPECT_EQ(decode_audio(fifo).samples, decode_audio(clip).samples);
+    } else {
+      const AudioError big = decode_fault(fifo, {30.0, 1u << 20});
+      EXPECT_EQ(big.fault(), AudioFault::too_big) << big.what();
+      EXPECT_NE(std::string(big.what()).find("more than 1048576 bytes"), std::string::npos)
+          << big.what();
+    }
+    ::close(placeholder);
+    writer.join();
+  }
+}
+
+// Audio that decodes but cannot be resampled (one sample) is an error that names the file.
+TEST(DecodeErrors, AClipTooShortToResampleNamesTheFile) {
+  test::TempDir dir("short");
+  const auto one =
+      write_test_file(dir.path() / "one_sample.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 1, 44100, 1);
+  try {
+    load_audio(one, {22050, Resampler::kaiser_fast});
+    ADD_FAILURE() << "a one-sample clip resampled";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind(one.string() + ": ", 0), 0u) << e.what();
+  }
 }
 
 TEST(Decode, RealDatasetFormats) {

@@ -59,6 +59,28 @@ Matrix read_numeric_csv(const std::filesystem::path& path) {
   return m;
 }
 
+std::string wav_header(int sample_rate, int channels, std::uint32_t data_bytes) {
+  std::string h;
+  const auto put = [&h](std::uint32_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i) h.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+  };
+  const auto rate = static_cast<std::uint32_t>(sample_rate);
+  const auto ch = static_cast<std::uint32_t>(channels);
+  h += "RIFF";
+  put(36 + data_bytes, 4);
+  h += "WAVEfmt ";
+  put(16, 4);
+  put(1, 2);  // PCM
+  put(ch, 2);
+  put(rate, 4);
+  put(rate * ch * 2, 4);  // bytes per second
+  put(ch * 2, 2);         // block align
+  put(16, 2);             // bits per sample
+  h += "data";
+  put(data_bytes, 4);
+  return h;
+}
+
 std::filesystem::path audify_binary() {
   const char* env = std::getenv("AUDIFY_BIN");
   if (env && *env) return env;

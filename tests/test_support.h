@@ -1,6 +1,7 @@
 // Shared helpers for the test suites: where the optional shared data lives, temp folders, CSVs.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -30,6 +31,10 @@ class TempDir {
 
 // Reads a numeric CSV without header (golden frame files): rows x cols.
 Matrix read_numeric_csv(const std::filesystem::path& path);
+
+// The 44-byte header of a 16-bit PCM WAV whose data chunk declares `data_bytes` (the data itself
+// not included): with std::filesystem::resize_file, a huge sparse "recording" costing no disk.
+std::string wav_header(int sample_rate, int channels, std::uint32_t data_bytes);
 
 // Path to the built `audify` binary (for end-to-end tests).
 std::filesystem::path audify_binary();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 #include "audio/decode.h"
 #include "audio/resample.h"
@@ -13,8 +14,10 @@ struct LoadOptions {
   Resampler resampler = Resampler::kaiser_fast;  // the seed's res_type
 };
 
-Audio load_audio(const std::filesystem::path& path, const LoadOptions& options);
-// Resamples already-decoded audio to the target rate (used for uploads decoded from memory).
-Audio conform_audio(Audio audio, const LoadOptions& options);
+Audio load_audio(const std::filesystem::path& path, const LoadOptions& options,
+                 const AudioLimits& limits = {});
+// Resamples already-decoded audio to the target rate; errors (a clip too short to resample) name
+// the clip as `name`.
+Audio conform_audio(Audio audio, const LoadOptions& options, const std::string& name);
 
 }  // namespace audify

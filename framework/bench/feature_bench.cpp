@@ -87,7 +87,8 @@ double pipeline_rate(const std::vector<Bytes>& wavs, const FeatureOptions& optio
         pool.emplace_back([&] {
           auto extractor = make_cpu_extractor(options.mfcc);
           for (std::size_t i; (i = next.fetch_add(1)) < wavs.size();) {
-            Audio a = conform_audio(decode_audio_memory(wavs[i], "bench.wav"), options.load);
+            Audio a =
+                conform_audio(decode_audio_memory(wavs[i], "bench.wav"), options.load, "bench.wav");
             const Matrix m = extractor->mfcc(a.samples);
             AUDIFY_ASSERT(!summarize(m, options).empty());
           }
@@ -121,7 +122,7 @@ std::vector<FeatureBenchRow> run_feature_bench(const FeatureBenchOptions& option
         Audio a = decode_audio_memory(w, "bench.wav");
         d += seconds_since(t0);
         t0 = Clock::now();
-        a = conform_audio(std::move(a), fo.load);
+        a = conform_audio(std::move(a), fo.load, "bench.wav");
         rs += seconds_since(t0);
         t0 = Clock::now();
         const Matrix frames = extractor->mfcc(a.samples);

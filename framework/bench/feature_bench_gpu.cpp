@@ -53,7 +53,7 @@ GpuFeatureBench run_gpu_feature_bench(const FeatureBenchOptions& options, Device
   for (int i = 0; i < options.clips; ++i) {
     wavs.push_back(make_bench_wav(i));
     decoded.push_back(
-        conform_audio(decode_audio_memory(wavs.back(), "bench.wav"), fo.load).samples);
+        conform_audio(decode_audio_memory(wavs.back(), "bench.wav"), fo.load, "bench.wav").samples);
     r.sample_bytes += static_cast<double>(decoded.back().size() * sizeof(float));
   }
   r.clips = options.clips;
@@ -72,7 +72,8 @@ GpuFeatureBench run_gpu_feature_bench(const FeatureBenchOptions& options, Device
     BatchedCallbacks callbacks;
     callbacks.make_loader = [&]() -> ClipLoader {
       return [&](std::size_t i) -> std::optional<std::vector<float>> {
-        return conform_audio(decode_audio_memory(wavs[i], "bench.wav"), fo.load).samples;
+        return conform_audio(decode_audio_memory(wavs[i], "bench.wav"), fo.load, "bench.wav")
+            .samples;
       };
     };
     std::atomic<std::size_t> rows{0};

@@ -10,9 +10,11 @@
 #include <optional>
 #include <thread>
 
+#include "audio/audio_file.h"
 #include "audio/load.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/file_error.h"
 #include "core/npy.h"
 #include "core/progress.h"
 #include "data/urbansound8k.h"
@@ -27,16 +29,23 @@ std::span<const std::byte> as_bytes(const std::string& s) {
   return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
 }
 
+// Decoded within the limits and resampled to the features' rate.
+Audio clip_of(std::span<const std::byte> bytes, const std::string& name,
+              const FeatureOptions& options, const AudioLimits& limits) {
+  return conform_audio(decode_audio_memory(bytes, name, limits), options.load, name);
+}
+
 std::vector<float> features_of(std::span<const std::byte> bytes, const std::string& name,
-                               const FeatureOptions& options, FeatureExtractor& extractor) {
-  Audio audio = conform_audio(decode_audio_memory(bytes, name), options.load);
+                               const FeatureOptions& options, const AudioLimits& limits,
+                               FeatureExtractor& extractor) {
+  const Audio audio = clip_of(bytes, name, options, limits);
   return summarize(extractor.mfcc(audio.samples), options);
 }
 
 void write_frames(std::span<const std::byte> bytes, const ExtractJob& job,
                   const FeatureOptions& options, const ExtractOptions& extract,
                   FeatureExtractor& extractor) {
-  Audio audio = conform_audio(decode_audio_memory(bytes, job.path.string()), options.load);
+  const Audio audio = clip_of(bytes, job.path.string(), options, extract.limits);
   const Matrix frames =
       extract.frames_log_mel ? extractor.log_mel(audio.samples) : extractor.mfcc(audio.samples);
   const std::filesystem::path name = job.labels.slice_file_name.empty()
@@ -69,9 +78,9 @@ int resolve_threads(int requested) {
 }
 
 std::vector<float> extract_one(std::span<const std::byte> file_bytes, const std::string& name,
-                               const FeatureOptions& options) {
+                               const FeatureOptions& options, const AudioLimits& limits) {
   auto extractor = make_cpu_extractor(options.mfcc);
-  return features_of(file_bytes, name, options, *extractor);
+  return features_of(file_bytes, name, options, limits, *extractor);
 }
 
 namespace {
@@ -103,9 +112,10 @@ struct Extraction {
     if (progress) progress->tick();
   }
 
+  std::string read(std::size_t i) const { return read_audio_file(jobs[i].path, extract.limits); }
   // The file's bytes, or nullopt after filling values[i] from the cache.
   std::optional<std::string> read_uncached(std::size_t i) {
-    std::string bytes = read_file(jobs[i].path);
+    std::string bytes = read(i);
     keys[i] = cache.enabled() ? FeatureCache::content_key(as_bytes(bytes)) : "";
     if (auto cached = cache.get(keys[i], columns)) {
       values[i] = std::move(cached);
@@ -113,6 +123,9 @@ struct Extraction {
       return std::nullopt;
     }
     return bytes;
+  }
+  void record_failure(std::size_t i, const std::string& error) {
+    errors[i] = naming_file(jobs[i].path.string(), error);
   }
   void store(std::size_t i, std::vector<float> row) {
     cache.put(keys[i], row);
@@ -128,12 +141,13 @@ void run_on_cpu(Extraction& x, int n_threads) {
       try {
         const std::optional<std::string> bytes = x.read_uncached(i);
         if (bytes)
-          x.store(i, features_of(as_bytes(*bytes), x.jobs[i].path.string(), x.options, *extractor));
+          x.store(i, features_of(as_bytes(*bytes), x.jobs[i].path.string(), x.options,
+                                 x.extract.limits, *extractor));
         if (!x.extract.frames_dir.empty())
-          write_frames(as_bytes(bytes ? *bytes : read_file(x.jobs[i].path)), x.jobs[i], x.options,
-                       x.extract, *extractor);
+          write_frames(as_bytes(bytes ? *bytes : x.read(i)), x.jobs[i], x.options, x.extract,
+                       *extractor);
       } catch (const std::exception& e) {
-        x.errors[i] = e.what();
+        x.record_failure(i, e.what());
       }
       x.tick();
     }
@@ -153,15 +167,14 @@ std::size_t run_on_gpu(Extraction& x, int n_threads, Device device) {
       std::optional<std::string> bytes = x.read_uncached(i);
       if (!x.extract.frames_dir.empty()) {
         if (!*frames) *frames = make_extractor(device, x.options.mfcc);
-        write_frames(as_bytes(bytes ? *bytes : read_file(x.jobs[i].path)), x.jobs[i], x.options,
-                     x.extract, **frames);
+        write_frames(as_bytes(bytes ? *bytes : x.read(i)), x.jobs[i], x.options, x.extract,
+                     **frames);
       }
       if (!bytes) {
         x.tick();
         return std::nullopt;
       }
-      return conform_audio(decode_audio_memory(as_bytes(*bytes), x.jobs[i].path.string()),
-                           x.options.load)
+      return clip_of(as_bytes(*bytes), x.jobs[i].path.string(), x.options, x.extract.limits)
           .samples;
     };
   };
@@ -169,8 +182,8 @@ std::size_t run_on_gpu(Extraction& x, int n_threads, Device device) {
     x.store(i, std::move(row));
     x.tick();
   };
-  callbacks.failed = [&x](std::size_t i, std::string error) {
-    x.errors[i] = std::move(error);
+  callbacks.failed = [&x](std::size_t i, const std::string& error) {
+    x.record_failure(i, error);
     x.tick();
   };
   const BatchedStats stats = extract_batched(x.jobs.size(), n_threads, *gpu, callbacks);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "audio/audio_limits.h"
 #include "data/feature_table.h"
 #include "features/backend.h"
 #include "features/feature_options.h"
@@ -27,6 +28,7 @@ struct ExtractOptions {
   // MFCC (frames, n_mfcc) or log-mel (frames, n_mels), for CNNs and inspection.
   std::filesystem::path frames_dir;
   bool frames_log_mel = false;
+  AudioLimits limits;  // per clip; a file over them fails, the rest go on
 };
 
 struct ExtractFailure {
@@ -52,7 +54,7 @@ ExtractResult extract_features(const std::vector<ExtractJob>& jobs, const Featur
 
 // One clip from bytes in memory (cache-free): decode, resample, MFCC, summary.
 std::vector<float> extract_one(std::span<const std::byte> file_bytes, const std::string& name,
-                               const FeatureOptions& options);
+                               const FeatureOptions& options, const AudioLimits& limits = {});
 
 int resolve_threads(int requested);
 

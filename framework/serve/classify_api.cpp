@@ -18,21 +18,34 @@ double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-// The header says how long the clip is before anything is decoded, so an upload that would
-// decode to hours of samples (a few MB of FLAC silence) is refused without allocating for it.
-void check_duration(std::span<const std::byte> bytes, const std::string& name,
-                    const UploadLimits& limits) {
-  AudioInfo info;
-  try {
-    info = probe_audio_memory(bytes, name);
-  } catch (const Error& e) {
-    throw ApiError(415, std::string(e.what()) + "; send a WAV, FLAC or OGG file");
+// The HTTP status for each reason decode refuses a file.
+int status_of(AudioFault fault) {
+  switch (fault) {
+    case AudioFault::empty:
+      return 400;
+    case AudioFault::too_big:
+      return 413;
+    case AudioFault::not_audio:
+      return 415;
+    case AudioFault::too_long:
+    case AudioFault::corrupt:
+      break;
   }
-  if (info.sample_rate > 0 && info.frames > 0) {
-    const double seconds = static_cast<double>(info.frames) / info.sample_rate;
-    if (seconds > limits.max_seconds)
-      throw ApiError(422, fmt::format("{}: too long: {:.1f} s of audio, the limit is {:g} s", name,
-                                      seconds, limits.max_seconds));
+  return 422;
+}
+
+// The decoder checks the size and then the header (so an upload that would decode to hours of
+// samples, a few MB of FLAC silence, is refused before anything is allocated for it), and only
+// then decodes.
+Audio decode_upload(std::span<const std::byte> bytes, const std::string& name,
+                    const UploadLimits& limits) {
+  try {
+    return decode_audio_memory(bytes, name, limits);
+  } catch (const AudioError& e) {
+    std::string message = e.what();
+    if (e.fault() == AudioFault::not_audio) message += "; send a WAV, FLAC or OGG file";
+    if (e.fault() == AudioFault::corrupt) message = "corrupt audio: " + message;
+    throw ApiError(status_of(e.fault()), message);
   }
 }
 
@@ -62,25 +75,17 @@ nlohmann::json classify_upload(const TrainedModel& model, std::span<const std::b
     throw ApiError(400,
                    "empty upload: the request carries no file bytes (send the audio file as "
                    "the multipart field 'file' or as the raw request body)");
-  if (bytes.size() > limits.max_bytes)
-    throw ApiError(413, fmt::format("{}: too big: {} bytes, the limit is {} bytes", name,
-                                    bytes.size(), limits.max_bytes));
-  check_duration(bytes, name, limits);
-
-  Audio audio;
+  const auto decode_start = Clock::now();
+  const Audio audio = decode_upload(bytes, name, limits);
+  const double decode_ms = ms_since(decode_start);
   Classification c;
   Matrix log_mel;
   try {
-    const auto decode_start = Clock::now();
-    audio = decode_audio_memory(bytes, name);
-    const double decode_ms = ms_since(decode_start);
     c = model.classify_audio(audio, name, plots ? &log_mel : nullptr);
     c.decode_ms = decode_ms;
-  } catch (const ApiError&) {
-    throw;
   } catch (const Error& e) {
-    // The header was readable, so what fails now is the content: cut off, no samples, NaN...
-    throw ApiError(422, std::string("corrupt audio: ") + e.what());
+    // Decoded, but unusable for the features (too short to resample, say).
+    throw ApiError(422, std::string("unusable audio: ") + e.what());
   }
 
   const std::vector<std::string>& names = model.class_names();

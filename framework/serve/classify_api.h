@@ -8,14 +8,13 @@
 #include <span>
 #include <string>
 
+#include "audio/audio_limits.h"
 #include "serve/trained_model.h"
 
 namespace audify {
 
-struct UploadLimits {
-  std::size_t max_bytes = 20u << 20;  // of the audio file itself
-  double max_seconds = 30.0;          // of the decoded clip
-};
+// The same limits as every other decode path (audio/audio_limits.h).
+using UploadLimits = AudioLimits;
 
 // {"file", "model", "predicted": {"id", "class", "probability"}, "probabilities": [{"id",
 // "class", "probability"}...] (class-id order), "duration_seconds", "sample_rate",

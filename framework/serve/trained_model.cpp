@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 
+#include "audio/audio_file.h"
 #include "audio/load.h"
 #include "core/error.h"
 #include "features/dct.h"
@@ -91,7 +92,7 @@ Classification TrainedModel::classify_audio(const Audio& audio, const std::strin
   Classification out;
   out.duration_seconds = audio.duration_seconds();
   auto start = Clock::now();
-  const Audio conformed = conform_audio(audio, features_.load);
+  const Audio conformed = conform_audio(audio, features_.load, name);
   auto extractor = make_cpu_extractor(features_.mfcc);
   // The extractor's mfcc() is apply_dct(log_mel()); split here so a caller that also wants the
   // spectrogram does not pay for a second STFT.
@@ -108,13 +109,21 @@ Classification TrainedModel::classify_audio(const Audio& audio, const std::strin
 }
 
 Classification TrainedModel::classify_bytes(std::span<const std::byte> file_bytes,
-                                            const std::string& name) const {
+                                            const std::string& name,
+                                            const AudioLimits& limits) const {
   const auto start = Clock::now();
-  const Audio audio = decode_audio_memory(file_bytes, name);
+  const Audio audio = decode_audio_memory(file_bytes, name, limits);
   const double decode_ms = ms_since(start);
   Classification out = classify_audio(audio, name);
   out.decode_ms = decode_ms;
   return out;
+}
+
+Classification TrainedModel::classify_file(const std::filesystem::path& path,
+                                           const AudioLimits& limits) const {
+  const std::string bytes = read_audio_file(path, limits);
+  return classify_bytes(std::as_bytes(std::span(bytes.data(), bytes.size())), path.string(),
+                        limits);
 }
 
 std::vector<int> top_k(std::span<const float> probabilities, int k) {

@@ -43,10 +43,13 @@ class TrainedModel {
   const std::map<std::string, std::string>& metadata() const { return metadata_; }
   std::size_t feature_count() const { return feature_count_; }  // 0 when the file does not say
 
-  // Decodes (any format libsndfile reads), resamples, extracts and classifies. `name` names the
-  // clip in errors.
-  Classification classify_bytes(std::span<const std::byte> file_bytes,
-                                const std::string& name) const;
+  // Decodes (any format libsndfile reads) within `limits`, resamples, extracts and classifies.
+  // `name` names the clip in errors.
+  Classification classify_bytes(std::span<const std::byte> file_bytes, const std::string& name,
+                                const AudioLimits& limits = {}) const;
+  // The same for a file, read with read_audio_file (audio/audio_file.h): header first, bounded.
+  Classification classify_file(const std::filesystem::path& path,
+                               const AudioLimits& limits = {}) const;
   // Audio already decoded, at any rate (resampled to the model's). [out] log_mel, when given: the
   // clip's log-mel spectrogram (frames, n_mels) the MFCCs were computed from, for display.
   Classification classify_audio(const Audio& audio, const std::string& name,

@@ -6,8 +6,10 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "audio_limit_options.h"
 #include "commands.h"
-#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/file_error.h"
 #include "serve/trained_model.h"
 
 namespace audify::cli {
@@ -18,17 +20,26 @@ struct ClassifyArgs {
   std::vector<std::string> files;
   int top_k = 3;
   bool json = false;
+  AudioLimits limits;
 };
 
+// Every file is classified or reported: a bad one is listed on stderr (and in the JSON with its
+// error) and the rest go on; the exit status is 1 when any failed, as for `audify extract`.
 int run_classify(const ClassifyArgs& args) {
   const std::unique_ptr<TrainedModel> model = TrainedModel::load(args.model);
   const std::vector<std::string>& names = model->class_names();
   const int k = std::clamp(args.top_k, 1, static_cast<int>(names.size()));
   nlohmann::json out = nlohmann::json::array();
+  std::vector<std::string> failures;
   for (const std::string& file : args.files) {
-    const std::string bytes = read_file(file);
-    const Classification c =
-        model->classify_bytes(std::as_bytes(std::span(bytes.data(), bytes.size())), file);
+    Classification c;
+    try {
+      c = model->classify_file(file, args.limits);
+    } catch (const Error& e) {
+      failures.push_back(naming_file(file, e.what()));
+      out.push_back({{"file", file}, {"error", failures.back()}});
+      continue;
+    }
     const std::vector<int> order = top_k(c.probabilities, k);
     nlohmann::json top = nlohmann::json::array();
     for (const int id : order)
@@ -41,7 +52,10 @@ int run_classify(const ClassifyArgs& args) {
     }
   }
   if (args.json) fmt::print("{}\n", out.dump(2));
-  return 0;
+  if (failures.empty()) return 0;
+  fmt::print(stderr, "{} of {} file(s) failed:\n", failures.size(), args.files.size());
+  for (const std::string& f : failures) fmt::print(stderr, "  {}\n", f);
+  return 1;
 }
 
 }  // namespace
@@ -56,7 +70,11 @@ void add_classify_command(CLI::App& app) {
   cmd->add_option("files", args->files, "audio files")->required();
   cmd->add_option("-k,--top-k", args->top_k, "classes to show per file")->capture_default_str();
   cmd->add_flag("--json", args->json, "print JSON instead of text");
-  cmd->callback([args] { run_classify(*args); });
+  add_audio_limit_options(*cmd, args->limits, "the file fails", "the file fails");
+  cmd->callback([args] {
+    const int status = run_classify(*args);
+    if (status != 0) throw CLI::RuntimeError(status);
+  });
 }
 
 }  // namespace audify::cli

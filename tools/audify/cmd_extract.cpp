@@ -3,6 +3,7 @@
 
 #include <map>
 
+#include "audio_limit_options.h"
 #include "commands.h"
 #include "core/error.h"
 #include "data/default_dataset.h"
@@ -23,6 +24,7 @@ struct ExtractArgs {
   std::string frames_dir;
   bool frames_log_mel = false;
   std::string device;  // --device; the override device=... says the same
+  AudioLimits limits;
 };
 
 // Splits `key=value` overrides into the dataset root, the feature set and features.* values.
@@ -101,6 +103,7 @@ int run_extract(const ExtractArgs& args) {
                                                : std::filesystem::path(args.cache_dir);
   extract.frames_dir = args.frames_dir;
   extract.frames_log_mel = args.frames_log_mel;
+  extract.limits = args.limits;
   const ExtractResult result = extract_features(jobs, options, extract);
   if (!result.table.rows.empty()) write_feature_table(out, result.table);
 
@@ -154,6 +157,7 @@ void add_extract_command(CLI::App& app) {
                   "also write each clip's frame-level matrix as DIR/<clip>.npy (frames x n_mfcc)");
   cmd->add_flag("--log-mel", args->frames_log_mel,
                 "with --frames: write log-mel (frames x n_mels) instead");
+  add_audio_limit_options(*cmd, args->limits, "the file fails", "the file fails");
   cmd->callback([args] {
     const int status = run_extract(*args);
     if (status != 0) throw CLI::RuntimeError(status);

@@ -10,6 +10,7 @@
 #include <memory>
 #include <thread>
 
+#include "audio_limit_options.h"
 #include "commands.h"
 #include "serve/http_server.h"
 #include "serve/trained_model.h"
@@ -75,12 +76,7 @@ void add_serve_command(CLI::App& app) {
                   "classifications in progress at once; more are answered 503")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
-  cmd->add_option("--max-bytes", o.limits.max_bytes, "largest upload, bytes (larger: 413)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 32))
-      ->capture_default_str();
-  cmd->add_option("--max-seconds", o.limits.max_seconds, "longest clip, seconds (longer: 422)")
-      ->check(CLI::Range(0.01, 86400.0))
-      ->capture_default_str();
+  add_audio_limit_options(*cmd, o.limits, "413", "422");
   cmd->add_option("--timeout", o.request_timeout_s, "seconds an upload may take to arrive")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
