@@ -1,20 +1,24 @@
 // `audify serve`'s API through a real loopback socket: a classification that agrees with
 // TrainedModel::classify_bytes, every kind of bad request with its status and message, 8
-// concurrent clients, the busy (503) and stalled-upload (408) limits, CORS, health and model.
+// concurrent clients on 2 classification slots, the busy (503) and stalled-upload (408) limits,
+// stalled uploads that leave the rest answering, CORS, health and model.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/atomic_file.h"
@@ -85,6 +89,9 @@ class RawConnection {
     addr.sin_port = htons(static_cast<std::uint16_t>(port));
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    // A server that never answers fails the test instead of hanging it.
+    const timeval limit{30, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
   }
   ~RawConnection() { ::close(fd_); }
   bool connected() const { return connected_; }
@@ -137,7 +144,8 @@ class ServeTest : public ::testing::Test {
 
     ServeOptions options;
     options.threads = 12;
-    options.max_concurrent = 8;
+    options.max_uploads = 8;
+    options.max_concurrent = 2;  // fewer than the 8 concurrent clients: the rest wait their turn
     options.limits.max_bytes = 2u << 20;
     options.limits.max_seconds = 10;
     server_ = new RunningServer(*model_, options);
@@ -282,35 +290,101 @@ TEST_F(ServeTest, EightConcurrentClientsAllSucceedWithTheSameAnswer) {
   }
 }
 
-TEST_F(ServeTest, BusyServerAnswers503AndAStalledUploadTimesOut) {
+TEST_F(ServeTest, UploadsBeyondTheLimitAre503AtOnceAndAStalledOneTimesOut) {
   ServeOptions options;
-  options.threads = 4;
-  options.max_concurrent = 1;
+  options.threads = 3;
+  options.max_uploads = 1;
   options.read_timeout_s = 1;
   const RunningServer busy(*model_, options);
-  // One upload that stops halfway holds the only classification slot...
+  const std::string headers =
+      "POST /api/classify HTTP/1.1\r\nHost: x\r\nContent-Type: audio/wav\r\n"
+      "Content-Length: 1000\r\n\r\n";
+  // One upload that stops halfway holds the only upload slot...
   RawConnection stalled(busy.port());
   ASSERT_TRUE(stalled.connected());
-  stalled.send(
-      "POST /api/classify HTTP/1.1\r\nHost: x\r\nContent-Type: audio/wav\r\n"
-      "Content-Length: 1000\r\n\r\n" +
-      std::string(100, 'x'));
+  stalled.send(headers + std::string(100, 'x'));
   httplib::Client c = busy.client();
   for (int i = 0; i < 200; ++i) {
     const json health = parse(c.Get("/api/health"));
-    if (health.value("in_flight", 0) == 1) break;
+    if (health.value("uploads", 0) == 1) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  // ...so the next is turned away at once,
-  const httplib::Result refused = post_file(c, *clip_);
+  // ...so more uploads are turned away at once, unread, even ones that stall too: twice as many
+  // as there are threads, all answered long before they could time out (1 s each, a thread each).
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::unique_ptr<RawConnection>> more;
+  for (int i = 0; i < 2 * options.threads; ++i) {
+    more.push_back(std::make_unique<RawConnection>(busy.port()));
+    ASSERT_TRUE(more.back()->connected());
+    more.back()->send(headers);
+  }
+  for (const auto& connection : more) {
+    const std::string answer = connection->read_all();
+    EXPECT_EQ(answer.rfind("HTTP/1.1 503", 0), 0u) << answer;
+    EXPECT_NE(answer.find("busy: 1 uploads are in progress"), std::string::npos) << answer;
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(2500));
+  const httplib::Result refused = post_file(c, make_wav(dir_->path(), 0.5));
   expect_error(refused, 503, "busy");
   EXPECT_EQ(refused->get_header_value("Retry-After"), "1");
-  // and the stalled one is answered when its read times out.
+  // The stalled one is answered when its read times out,
   const std::string answer = stalled.read_all();
   EXPECT_EQ(answer.rfind("HTTP/1.1 408", 0), 0u) << answer;
   EXPECT_NE(answer.find("upload stalled"), std::string::npos) << answer;
-  // The slot is free again.
+  // and the slot is free again.
   EXPECT_EQ(post_file(c, *clip_)->status, 200);
+}
+
+TEST_F(ServeTest, ThreadsMustOutnumberUploads) {
+  ServeOptions options;
+  options.threads = options.max_uploads;
+  EXPECT_THROW(HttpServer(*model_, options), audify::Error);
+}
+
+// Uploads that send their headers and then nothing, as a slow or hostile client does: each holds a
+// connection until its read times out (10 s), and must not hold what other requests need.
+TEST_F(ServeTest, StalledUploadsLeaveClassificationAndHealthAnswering) {
+  const ServeOptions defaults;  // what `audify serve` runs with
+  constexpr int kStalled = 20;
+  ASSERT_GT(kStalled, defaults.max_concurrent);
+  const RunningServer server(*model_, defaults);
+  std::vector<std::unique_ptr<RawConnection>> stalled;
+  for (int i = 0; i < kStalled; ++i) {
+    stalled.push_back(std::make_unique<RawConnection>(server.port()));
+    ASSERT_TRUE(stalled.back()->connected());
+    stalled.back()->send(
+        "POST /api/classify HTTP/1.1\r\nHost: x\r\nContent-Type: audio/wav\r\n"
+        "Content-Length: 100000\r\n\r\n");
+  }
+  // Far below the stalls' 10 s, far above what a request takes even on a loaded machine.
+  constexpr auto kPrompt = std::chrono::seconds(4);
+  httplib::Client c("127.0.0.1", server.port());
+  c.set_connection_timeout(kPrompt);
+  c.set_read_timeout(kPrompt);
+  const auto timed = [](const auto& request) {
+    const auto start = std::chrono::steady_clock::now();
+    httplib::Result r = request();
+    return std::pair(std::move(r), std::chrono::steady_clock::now() - start);
+  };
+  // Health answers while every stalled upload is in progress, and says so.
+  json health = json::object();
+  for (int i = 0; i < 100 && health.value("uploads", 0) < kStalled; ++i) {
+    const auto [r, took] = timed([&] { return c.Get("/api/health"); });
+    ASSERT_TRUE(r) << "health did not answer within " << kPrompt.count()
+                   << " s while uploads stall: " << httplib::to_string(r.error());
+    EXPECT_LT(took, kPrompt);
+    health = json::parse(r->body, nullptr, false);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(health.value("uploads", 0), kStalled) << health.dump();
+  // A real classification gets its answer meanwhile, and health still answers.
+  const auto [classified, took] = timed([&] { return post_file(c, *clip_, clip_name_); });
+  ASSERT_TRUE(classified) << httplib::to_string(classified.error());
+  EXPECT_EQ(classified->status, 200) << classified->body;
+  EXPECT_LT(took, kPrompt);
+  const httplib::Result after = c.Get("/api/health");
+  ASSERT_TRUE(after) << httplib::to_string(after.error());
+  EXPECT_EQ(after->status, 200);
 }
 
 TEST_F(ServeTest, CorsHeadersOnlyWhenAnOriginIsConfigured) {
@@ -346,7 +420,10 @@ TEST_F(ServeTest, HealthModelAndPage) {
   const json health = parse(c.Get("/api/health"));
   EXPECT_EQ(health.at("status"), "ok");
   EXPECT_EQ(health.at("model"), model_->id());
-  EXPECT_EQ(health.at("max_concurrent"), 8);
+  EXPECT_EQ(health.at("max_concurrent"), 2);
+  EXPECT_EQ(health.at("max_uploads"), 8);
+  EXPECT_EQ(health.at("in_flight"), 0);
+  EXPECT_EQ(health.at("uploads"), 0);
 
   const json m = parse(c.Get("/api/model"));
   EXPECT_EQ(m.at("model"), model_->id());

@@ -12,6 +12,7 @@
 #include "nn/dense_kernels.h"
 #include "serve/api_error.h"
 #include "serve/index_html.h"
+#include "serve/request_slots.h"
 #include "serve/upload_reader.h"
 
 namespace audify {
@@ -83,24 +84,25 @@ std::string default_message(int status) {
   }
 }
 
-// Holds one of `limit` slots for classify requests, or none when all are taken.
-class Slot {
- public:
-  Slot(std::atomic<int>& in_flight, int limit) : in_flight_(in_flight) {
-    held_ = in_flight_.fetch_add(1) < limit;
-    if (!held_) in_flight_.fetch_sub(1);
-  }
-  ~Slot() {
-    if (held_) in_flight_.fetch_sub(1);
-  }
-  Slot(const Slot&) = delete;
-  Slot& operator=(const Slot&) = delete;
-  bool held() const { return held_; }
+// An upload that has arrived waits this long for a classification slot before a 503: far more
+// than max_uploads / max_concurrent classifications take, so only a wedged server refuses here.
+constexpr auto kClassifySlotWait = std::chrono::seconds(10);
+// An idle keep-alive connection holds a worker thread while it waits for its next request.
+constexpr int kKeepAliveSeconds = 5;
 
- private:
-  std::atomic<int>& in_flight_;
-  bool held_;
-};
+void check_options(const ServeOptions& o) {
+  if (o.max_concurrent < 1 || o.max_uploads < 1)
+    fail("serve: max_concurrent ({}) and max_uploads ({}) must be at least 1", o.max_concurrent,
+         o.max_uploads);
+  // Every upload in progress holds a thread; the threads beyond them answer everything else.
+  if (o.threads <= o.max_uploads)
+    fail(
+        "serve: threads ({}) must be more than max_uploads ({}), or uploads that stall take "
+        "every thread and nothing else is answered (--threads, --max-uploads)",
+        o.threads, o.max_uploads);
+  if (o.read_timeout_s < 1 || o.write_timeout_s < 1 || o.upload_timeout_s < 1)
+    fail("serve: read, write and upload timeouts must be at least 1 s");
+}
 
 }  // namespace
 
@@ -108,11 +110,20 @@ struct HttpServer::Impl {
   const TrainedModel& model;
   ServeOptions options;
   httplib::Server server;
-  std::atomic<int> in_flight{0};
+  // From a classify request's headers to its answer: bounds the threads and memory uploads hold.
+  RequestSlots uploads;
+  // Classifications computing; counted only once the upload has arrived.
+  RequestSlots classifications;
   std::atomic<bool> stop_requested{false}, in_run{false};
   int port = -1;
+  socket_t listen_socket = INVALID_SOCKET;
 
-  Impl(const TrainedModel& m, ServeOptions o) : model(m), options(std::move(o)) {
+  Impl(const TrainedModel& m, ServeOptions o)
+      : model(m),
+        options(std::move(o)),
+        uploads(options.max_uploads),
+        classifications(options.max_concurrent) {
+    check_options(options);
     // Requests are the parallelism: OpenBLAS's own threads (the DCT's sgemm) would only spin
     // between calls, and measured 40 % more CPU and latency per request on loopback.
     nn::blas_single_thread();
@@ -120,18 +131,20 @@ struct HttpServer::Impl {
   }
 
   void configure() {
-    const int threads = std::max(options.threads, 1);
+    const int threads = options.threads;
     server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server.set_payload_max_length(options.limits.max_bytes + kUploadSlack);
     server.set_read_timeout(options.read_timeout_s);
     server.set_write_timeout(options.write_timeout_s);
     server.set_keep_alive_max_count(100);
+    server.set_keep_alive_timeout(kKeepAliveSeconds);
     server.set_tcp_nodelay(true);
     // httplib's default sets SO_REUSEPORT, which lets a second server bind the same port and take
     // half its connections; SO_REUSEADDR alone still allows a quick restart.
-    server.set_socket_options([](socket_t sock) {
+    server.set_socket_options([this](socket_t sock) {
       const int yes = 1;
       ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+      listen_socket = sock;
     });
     server.set_default_headers({{"X-Content-Type-Options", "nosniff"}});
 
@@ -143,8 +156,10 @@ struct HttpServer::Impl {
     server.Get("/api/health", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(to_text({{"status", "ok"},
                                {"model", model.id()},
-                               {"in_flight", in_flight.load()},
-                               {"max_concurrent", options.max_concurrent}}),
+                               {"in_flight", classifications.in_use()},
+                               {"max_concurrent", options.max_concurrent},
+                               {"uploads", uploads.in_use()},
+                               {"max_uploads", options.max_uploads}}),
                       kJsonType);
     });
     const std::string summary = to_text(model_summary(model));
@@ -223,24 +238,35 @@ struct HttpServer::Impl {
 
   void classify(const httplib::Request& req, httplib::Response& res,
                 const httplib::ContentReader& reader) {
-    const Slot slot(in_flight, options.max_concurrent);
-    if (!slot.held()) {
+    const RequestSlots::Held upload_slot = uploads.try_take();
+    if (!upload_slot) {
+      // Refused unread and closed: draining the body would keep this thread for as long as the
+      // client stalls, which is what the upload limit is there to prevent.
       res.set_header("Retry-After", "1");
-      const std::string message = error_text(fmt::format(
-          "busy: {} classifications are in progress, the limit; retry", options.max_concurrent));
-      if (!drain_upload(req, reader, options.limits.max_bytes))
-        return answer_and_close(res, 503, message);
-      res.status = 503;
-      return res.set_content(message, kJsonType);
+      return answer_and_close(
+          res, 503,
+          error_text(fmt::format("busy: {} uploads are in progress, the limit; retry",
+                                 options.max_uploads)));
     }
     Upload upload;
     try {
       upload = read_upload(
           req, res, reader,
-          {options.limits.max_bytes, Clock::now() + std::chrono::seconds(options.request_timeout_s),
+          {options.limits.max_bytes, Clock::now() + std::chrono::seconds(options.upload_timeout_s),
            std::chrono::seconds(options.read_timeout_s)});
     } catch (const ApiError& e) {
       return answer_and_close(res, e.status(), error_text(e.what()));
+    }
+    // The client has sent everything: it waits its turn rather than being refused now.
+    const RequestSlots::Held classify_slot =
+        classifications.take_until(Clock::now() + kClassifySlotWait);
+    if (!classify_slot) {
+      res.set_header("Retry-After", "1");
+      res.status = 503;
+      return res.set_content(
+          error_text(fmt::format("busy: all {} classification slots stayed taken for {} s; retry",
+                                 options.max_concurrent, kClassifySlotWait.count())),
+          kJsonType);
     }
     const std::string plots = req.get_param_value("plots");
     try {
@@ -277,6 +303,10 @@ int HttpServer::bind() {
   if (impl_->port <= 0)
     fail("serve: cannot listen on {}:{} (in use, or not an address of this machine?)", o.host,
          o.port);
+  // httplib 0.11 listens with a backlog of 5: a burst of more connections than that has the rest
+  // retry after a second. Listening again on Linux only raises the backlog.
+  if (::listen(impl_->listen_socket, SOMAXCONN) != 0)
+    spdlog::warn("serve: could not raise the listen backlog; bursts of connections may wait");
   return impl_->port;
 }
 

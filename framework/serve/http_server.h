@@ -3,7 +3,8 @@
 //
 //   GET  /               the page (self-contained HTML: upload, classes, waveform, mel image)
 //   POST /api/classify   multipart field "file" or the raw body -> classify_upload() JSON
-//   GET  /api/health     {"status": "ok", "model", "in_flight", "max_concurrent"}
+//   GET  /api/health     {"status": "ok", "model", "in_flight", "max_concurrent", "uploads",
+//                         "max_uploads"}
 //   GET  /api/model      model_summary() JSON
 //
 // Every refusal is JSON {"error": "..."} with a 4xx/5xx status. Uploads are held in memory only,
@@ -22,16 +23,20 @@ namespace audify {
 struct ServeOptions {
   std::string host = "127.0.0.1";  // loopback only unless told otherwise
   int port = 8080;                 // 0: any free port (bind() says which)
-  int threads = 16;                // worker threads; each serves one connection at a time
-  // Classify requests in progress at once, from their headers to their answer; more get 503. It
-  // bounds the memory held by uploads to max_concurrent * max_bytes.
+  // Worker threads, each serving one connection at a time (idle keep-alive ones too); more than
+  // max_uploads, so that uploads which stall cannot take the threads health and the page need.
+  int threads = 48;
+  // Classify requests at once from their headers to their answer, a thread each; more get 503 at
+  // once, unread. It bounds the memory uploads hold to max_uploads * max_bytes.
+  int max_uploads = 32;
+  // Classifications computing at once, counted from when the upload has arrived; more wait.
   int max_concurrent = 8;
   UploadLimits limits;
-  int read_timeout_s = 10;     // the longest a client may leave the socket idle mid-request
-  int write_timeout_s = 10;    // the longest the answer may wait for a client to read it
-  int request_timeout_s = 60;  // the longest one upload may take to arrive
-  std::string cors_origin;     // Access-Control-Allow-Origin for /api/*; empty: no CORS headers
-  bool log_requests = true;    // one spdlog line per request
+  int read_timeout_s = 10;    // the longest a client may leave the socket idle mid-request
+  int write_timeout_s = 10;   // the longest the answer may wait for a client to read it
+  int upload_timeout_s = 60;  // the longest one upload's body may take to arrive
+  std::string cors_origin;    // Access-Control-Allow-Origin for /api/*; empty: no CORS headers
+  bool log_requests = true;   // one spdlog line per request
 };
 
 class HttpServer {

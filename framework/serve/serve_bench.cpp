@@ -92,6 +92,7 @@ ServeBenchResult run_serve_bench(const TrainedModel& model, const ServeBenchOpti
   ServeOptions serve;
   serve.port = 0;
   serve.threads = options.clients + 2;  // every client keeps its connection, plus spare
+  serve.max_uploads = options.clients;
   serve.max_concurrent = options.clients;
   serve.log_requests = false;
   serve.limits.max_bytes = std::max(serve.limits.max_bytes, clip.size());

@@ -69,15 +69,25 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--port", o.port, "TCP port (0: any free port)")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
-  cmd->add_option("--threads", o.threads, "worker threads (connections served at once)")
-      ->check(CLI::Range(1, 1024))
+  cmd->add_option("--threads", o.threads,
+                  "worker threads (connections served at once); more than --max-uploads")
+      ->check(CLI::Range(2, 4096))
+      ->capture_default_str();
+  cmd->add_option("--max-uploads", o.max_uploads,
+                  "classify requests at once, from headers to answer; more are answered 503")
+      ->check(CLI::Range(1, 4095))
       ->capture_default_str();
   cmd->add_option("--max-concurrent", o.max_concurrent,
-                  "classifications in progress at once; more are answered 503")
+                  "classifications computing at once, once uploaded; more wait their turn")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
   add_audio_limit_options(*cmd, o.limits, "413", "422");
-  cmd->add_option("--timeout", o.request_timeout_s, "seconds an upload may take to arrive")
+  cmd->add_option("--upload-timeout,--timeout", o.upload_timeout_s,
+                  "seconds an upload's body may take to arrive (longer: 408)")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  cmd->add_option("--read-timeout", o.read_timeout_s,
+                  "seconds a request may leave the connection idle (a stalled upload: 408)")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   cmd->add_option("--cors-origin", o.cors_origin,
