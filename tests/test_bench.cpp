@@ -35,5 +35,22 @@ TEST(BenchCommand, TrainReportsStepsAndALearnableCrossValidation) {
   EXPECT_GT(std::stod(m[1]), 0.5) << "the benchmark's synthetic blobs must be learnable";
 }
 
+TEST(BenchCommand, TrainSbCnnReportsStepsAndThePeersFlopCount) {
+  std::string out;
+  ASSERT_EQ(test::run_command(test::audify_binary().string() +
+                                  " bench train model=sb_cnn --threads 1 --cnn-steps 1",
+                              &out),
+            0)
+      << out;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(([0-9.]+) steps/s, 11\.01 GFLOP per step)")))
+      << out;
+  EXPECT_GT(std::stod(m[1]), 0.0);
+  EXPECT_NE(out.find("241434 parameters"), std::string::npos) << out;
+  EXPECT_NE(test::run_command(test::audify_binary().string() + " bench train model=resnet", &out),
+            0);
+  EXPECT_NE(out.find("model=resnet"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace audify

@@ -16,6 +16,8 @@ PACKAGES=(
   chromium python3-websocket
   # the SLURM launcher's tests start a real single-node cluster
   slurm-wlm munge
+  # the CNN's speed peer (../shared/peers/peer_sbcnn.py, tools/sbcnn_conv_times.py): PyTorch 1.13
+  python3-torch
 )
 
 missing=()

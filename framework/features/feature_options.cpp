@@ -7,6 +7,16 @@
 #include "features/summary_stats.h"
 
 namespace audify {
+namespace {
+
+void require_feature_table(const FeatureOptions& o) {
+  if (o.summary == Summary::none)
+    fail(
+        "features.summary = \"none\": these are frame-level features for a CNN model, not a "
+        "feature table (use a summarising feature set such as features=mfcc40_mean)");
+}
+
+}  // namespace
 
 void bind(OptionSchema& s, FeatureOptions& o) {
   s.field("sample_rate", o.load.sample_rate, "target sample rate after resampling, Hz");
@@ -30,8 +40,11 @@ void bind(OptionSchema& s, FeatureOptions& o) {
   s.field("amin", o.mfcc.amin, "power_to_db floor");
   s.field("top_db", o.mfcc.top_db, "dynamic range kept below the clip's maximum, dB; 0 = all");
   s.field("n_mfcc", o.mfcc.n_mfcc, "cepstral coefficients kept (DCT-II, orthonormal)");
-  s.choice("summary", o.summary, {{"mean", Summary::mean}, {"stats", Summary::stats}},
-           "frames to one row");
+  s.choice("frames", o.frames, {{"mfcc", Frames::mfcc}, {"log_mel", Frames::log_mel}},
+           "frame-level matrix: MFCCs or the log-mel spectrogram before the DCT");
+  s.choice("summary", o.summary,
+           {{"mean", Summary::mean}, {"stats", Summary::stats}, {"none", Summary::none}},
+           "frames to one row; none = frame-level features for CNNs, no feature table");
   s.field("stats", o.stats, "statistics over frames when summary = \"stats\"");
 }
 
@@ -39,6 +52,9 @@ void finalize(FeatureOptions& o) {
   if (o.load.sample_rate <= 0 || o.load.sample_rate > 384000)
     fail("features.sample_rate: {} is not a usable rate", o.load.sample_rate);
   o.mfcc.sample_rate = o.load.sample_rate;
+  // The summarising paths (CPU, CUDA, serve) reduce MFCCs; log-mel frames go to CNNs whole.
+  if (o.frames == Frames::log_mel && o.summary != Summary::none)
+    fail("features.frames = \"log_mel\": needs summary = \"none\" (summaries are of MFCCs)");
   if (o.summary == Summary::stats) {
     if (o.stats.empty()) fail("features.stats: empty list (summary = \"stats\" needs one or more)");
     for (std::size_t i = 0; i < o.stats.size(); ++i) {
@@ -68,6 +84,7 @@ std::vector<Stat> parsed_stats(const FeatureOptions& o) {
 }  // namespace
 
 std::vector<std::string> feature_columns(const FeatureOptions& o) {
+  require_feature_table(o);
   std::vector<std::string> cols;
   if (o.summary == Summary::stats) {
     for (Stat s : parsed_stats(o))
@@ -82,6 +99,7 @@ std::vector<std::string> feature_columns(const FeatureOptions& o) {
 std::vector<float> summarize(const Matrix& frames, const FeatureOptions& o) {
   AUDIFY_ASSERT(frames.rows > 0);
   if (o.summary == Summary::stats) return summary_stats(frames, parsed_stats(o));
+  require_feature_table(o);
   AUDIFY_ASSERT(o.summary == Summary::mean);
   // librosa's `m.mean(axis=1)` on float32 accumulates pairwise in float32; a double sum rounded
   // once is at least as accurate and within float32 rounding of it.

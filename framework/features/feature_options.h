@@ -16,11 +16,19 @@ namespace audify {
 enum class Summary {
   mean,   // the seed's: mean over frames of each coefficient (mfcc40_mean)
   stats,  // Salamon et al. 2014: the statistics listed in `stats` (features/summary_stats.h)
+  none,   // no feature table: the frame-level matrices themselves feed a CNN (logmel128)
+};
+
+// The frame-level matrix of a clip (features/frame_features.h).
+enum class Frames {
+  mfcc,     // (frames, n_mfcc): librosa.feature.mfcc
+  log_mel,  // (frames, n_mels): power_to_db(melspectrogram), the MFCC before its DCT
 };
 
 struct FeatureOptions {
   LoadOptions load;  // target rate and resampler
   MfccOptions mfcc;  // frame-level MFCC parameters (mfcc.sample_rate follows load.sample_rate)
+  Frames frames = Frames::mfcc;
   Summary summary = Summary::mean;
   // With summary = stats: which statistics, in column order (statistic-major); every name is
   // one of features/summary_stats.h's. The default is the paper's 11.

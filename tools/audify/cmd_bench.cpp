@@ -2,6 +2,7 @@
 // tests).
 #include <fmt/format.h>
 
+#include "bench/cnn_train_bench.h"
 #include "bench/feature_bench.h"
 #include "bench/train_bench.h"
 #include "commands.h"
@@ -44,6 +45,32 @@ Device bench_device(const std::vector<std::string>& overrides, const std::string
     device = o.substr(7);
   }
   return parse_device(device.empty() ? "cpu" : device);
+}
+
+// Removes a `model=X` override from `overrides` and returns X ("mlp" when none is given).
+std::string take_model(std::vector<std::string>& overrides) {
+  std::string model = "mlp";
+  std::erase_if(overrides, [&](const std::string& o) {
+    if (!o.starts_with("model=")) return false;
+    model = o.substr(6);
+    return true;
+  });
+  if (model != "mlp" && model != "sb_cnn")
+    fail("bench train: model={} has no benchmark (expected mlp or sb_cnn)", model);
+  return model;
+}
+
+void print_cnn_train_bench(const CnnTrainBenchResult& r, const CnnTrainBenchOptions& o) {
+  fmt::print(
+      "sb_cnn 1x128x128, {} parameters, batch {}, Adam, dropout 0.5, {} thread(s), OpenBLAS {} "
+      "kernels\n",
+      r.parameters, o.batch, o.threads, r.blas_core);
+  fmt::print("{:.2f} steps/s, {:.2f} GFLOP per step, {:.1f} GFLOP/s; CPU time {:.3f} s per step\n",
+             r.steps_per_second, r.gflop_per_step, r.gflop_per_step * r.steps_per_second,
+             r.cpu_seconds_per_step);
+  for (std::size_t i = 0; i < r.layers.size(); ++i)
+    fmt::print("  layer {:>2} {:<10} forward {:7.2f} ms  backward {:7.2f} ms\n", i,
+               r.layers[i].name, r.layers[i].forward_ms, r.layers[i].backward_ms);
 }
 
 void print_device_train_bench(const DeviceTrainBenchResult& r, const TrainBenchOptions& o) {
@@ -95,7 +122,8 @@ void add_bench_command(CLI::App& app) {
                             "Adam steps/s of the seed MLP at batch 50 (1 thread, all "
                             "threads) and a 10-fold CV's wall time; with "
                             "device=cuda, 1 and N models trained together on the GPU");
-  train->add_option("overrides", *train_device_args, "device=cpu (default) or device=cuda");
+  train->add_option("overrides", *train_device_args,
+                    "device=cpu (default) or device=cuda; model=sb_cnn: the CNN on the CPU");
   train->add_option("--device", *train_device_flag,
                     "cpu (default) or cuda (refused without a GPU)");
   train->add_option("--models", train_opts->models, "device: models trained together")
@@ -107,7 +135,17 @@ void add_bench_command(CLI::App& app) {
   train->add_option("--cv-epochs", train_opts->cv_epochs,
                     "epochs per fold of the cross-validation");
   train->add_flag("!--no-cv", train_opts->cross_validation, "skip the 10-fold cross-validation");
-  train->callback([train_opts, train_device_args, train_device_flag] {
+  auto cnn = std::make_shared<CnnTrainBenchOptions>();
+  train->add_flag("--layers", cnn->layers, "model=sb_cnn: also time every layer");
+  train->add_option("--cnn-steps", cnn->steps, "model=sb_cnn: measured steps")
+      ->check(CLI::Range(1, 100000));
+  train->callback([train_opts, train_device_args, train_device_flag, cnn] {
+    if (take_model(*train_device_args) == "sb_cnn") {
+      if (bench_device(*train_device_args, *train_device_flag) != Device::cpu)
+        fail("bench train model=sb_cnn: only device=cpu so far (the CUDA CNN is not built yet)");
+      cnn->threads = train_opts->threads > 0 ? train_opts->threads : 1;
+      return print_cnn_train_bench(run_cnn_train_bench(*cnn), *cnn);
+    }
     const Device device = bench_device(*train_device_args, *train_device_flag);
     std::string why;
     if (device == Device::cuda || (device == Device::auto_ && nn::device_training_usable(why)))

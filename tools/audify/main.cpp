@@ -2,15 +2,20 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <string_view>
 
 #include "backend_emulated.h"
 #include "commands.h"
+#include "core/blas_kernels.h"
 #include "core/error.h"
 #ifdef AUDIFY_WITH_CUDA
 #include "backend_cuda.h"
 #endif
 
 int main(int argc, char** argv) {
+  // Benchmarks only: other commands keep the kernels the test binaries get, so that features
+  // and models computed in and out of process stay bit-identical (core/blas_kernels.h).
+  if (argc > 1 && std::string_view(argv[1]) == "bench") audify::reexec_with_better_blas_core(argv);
   CLI::App app{
       "Audify: environmental sound classification (UrbanSound8K) - librosa-exact MFCCs on CPU and "
       "CUDA, experiments from TOML configs, baselines, reports and serving."};

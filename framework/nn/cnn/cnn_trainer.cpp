@@ -1,0 +1,57 @@
+#include "nn/cnn/cnn_trainer.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "nn/flush_denormals.h"
+
+namespace audify::nn::cnn {
+
+CnnTrainer::CnnTrainer(Sequential& model, const AdamHyper& adam, uint64_t seed)
+    : model_(model), adam_(adam), seed_(seed), params_(model.params()) {
+  for (Param* p : params_) {
+    m_.emplace_back(p->value.size(), 0.0f);
+    v_.emplace_back(p->value.size(), 0.0f);
+  }
+}
+
+XentResult CnnTrainer::forward_backward(const Tensor& x, std::span<const int> labels) {
+  if (labels.size() != static_cast<std::size_t>(x.shape.n))
+    fail("cnn: {} labels for a batch of {}", labels.size(), x.shape.n);
+  const Pass pass{true, seed_, static_cast<uint32_t>(steps_)};
+  const Tensor& logits = model_.forward(x, pass);
+  const int classes = logits.shape.c;
+  for (int label : labels)
+    if (label < 0 || label >= classes)
+      fail("cnn: label {} outside [0, {}) classes", label, classes);
+  dlogits_.reshape(logits.shape);
+  dlogits_.data = logits.data;
+  const XentResult r =
+      softmax_xent_backward(x.shape.n, classes, dlogits_.data.data(), classes, labels);
+  model_.backward(dlogits_);
+  return r;
+}
+
+XentResult CnnTrainer::step(const Tensor& x, std::span<const int> labels) {
+  const ScopedFlushDenormals ftz;
+  const XentResult r = forward_backward(x, labels);
+  ++steps_;
+  const AdamStep s = adam_step(adam_, steps_);
+  for (std::size_t i = 0; i < params_.size(); ++i)
+    adam_update(s, params_[i]->value.size(), params_[i]->grad.data(), params_[i]->value.data(),
+                m_[i].data(), v_[i].data());
+  return r;
+}
+
+std::vector<int> predict(Sequential& model, const Tensor& x) {
+  const Tensor& logits = model.forward(x, Pass{});
+  std::vector<int> out(static_cast<std::size_t>(x.shape.n));
+  const int classes = logits.shape.c;
+  for (int s = 0; s < x.shape.n; ++s) {
+    const float* z = logits.sample(s);
+    out[static_cast<std::size_t>(s)] = static_cast<int>(std::max_element(z, z + classes) - z);
+  }
+  return out;
+}
+
+}  // namespace audify::nn::cnn
