@@ -38,12 +38,13 @@ DeviceStatus query_devices() {
     return status;
   }
   cudaDeviceProp prop{};
-  if (cudaGetDeviceProperties(&prop, 0) == cudaSuccess) {
+  const bool known = cudaGetDeviceProperties(&prop, 0) == cudaSuccess;
+  if (known) {
     status.name = prop.name;
     status.cc = {prop.major, prop.minor};
   }
   // A GPU older (or newer) than every target of the build would fail at its first launch.
-  if (std::string why = check_built_for(status.cc, status.name); !why.empty()) {
+  if (std::string why = known ? check_built_for(status.cc, status.name) : ""; !why.empty()) {
     status.device_count = 0;
     status.reason = std::move(why);
     return status;
