@@ -3,12 +3,17 @@
 
 #include <string>
 
+#include "compute_capability.h"
+
 namespace audify::cuda {
 
+// Device 0, the one every GpuApi runs on.
 struct DeviceStatus {
-  int device_count = 0;
-  std::string reason;  // why none is usable (no driver, no device, ...); empty when one is
-  std::string name;    // device 0's name when present
+  int device_count = 0;  // 0 when device 0 is unusable, whatever the driver counts
+  std::string reason;    // why none is usable (no driver, no device, a compute capability this
+                         // build has no code for, ...); empty when one is
+  std::string name;      // device 0's name when present
+  ComputeCapability cc;  // device 0's when present
 };
 
 DeviceStatus query_devices();

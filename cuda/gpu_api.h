@@ -5,7 +5,9 @@
 // run, and are tested, on machines without a GPU. No CUDA header here.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string_view>
 #include <utility>
@@ -65,10 +67,13 @@ class GpuApi {
 
   // CUDA graphs: between begin_capture() and end_capture() the stream's calls are recorded, not
   // run, and replay() runs the recording (one launch instead of one per call). begin_capture()
-  // returns false where there are no graphs (the emulation): the calls then run as they are made
-  // and end_capture() must not be called.
+  // returns false where there are no graphs: the calls then run as they are made and
+  // end_capture() must not be called. No synchronize() while capturing, and the first gemm of an
+  // API must come before its first capture (cuBLAS initialises itself on first use).
   virtual bool begin_capture() { return false; }
   virtual void* end_capture() { return nullptr; }
+  // Ends a capture that failed half way, dropping what it recorded, so the stream runs again.
+  virtual void abort_capture() noexcept {}
   virtual void replay(void* graph) { (void)graph; }
   virtual void destroy_graph(void* graph) noexcept { (void)graph; }
 
@@ -90,30 +95,49 @@ class GpuApi {
   virtual void launch(const AdamKernel& kernel, const LaunchShape& shape) = 0;
 };
 
+// Failures the emulation injects on demand, so tests reach the device's error paths: an allocation
+// cudaMalloc refuses, and a kernel whose error surfaces only at the next synchronize() (as an
+// asynchronous CUDA error does). Shared by every emulated API made with it, whose calls it counts;
+// the limits are plain fields, changed only while no other thread is using those APIs.
+struct EmulatedFaults {
+  std::size_t max_alloc_bytes = SIZE_MAX;  // alloc()/alloc_host() of more bytes throw
+  long long fail_alloc_number = 0;         // the Nth allocation (from 1) throws; 0 = none
+  long long fail_launch_number = 0;        // the Nth kernel launch (from 1) fails; 0 = none
+  std::atomic<long long> allocations{0};   // asked for so far (refused ones included)
+  std::atomic<long long> refused{0};       // allocations refused so far
+  std::atomic<long long> launches{0};      // made so far
+};
+
 // Host emulation of the device (always available).
 std::unique_ptr<GpuApi> make_emulated_api();
+// The emulation failing as `faults` says.
+std::unique_ptr<GpuApi> make_faulty_emulated_api(std::shared_ptr<EmulatedFaults> faults);
 // The emulation with poisoned memory: alloc() and memset_zero() fill all-ones bytes (NaN as float
 // and double), so code relying on neither proves that it writes every element before reading it.
 std::unique_ptr<GpuApi> make_poisoned_emulated_api();
 
-// Device memory of `count` T, move-only; grow() keeps the allocation when it is already big enough.
-template <typename T>
-class DeviceArray {
+// `count` T of device memory (or, with kPinnedHost, page-locked host memory for staging copies),
+// move-only; grow() keeps the allocation when it is already big enough.
+template <typename T, bool kPinnedHost = false>
+class GpuArray {
  public:
-  explicit DeviceArray(GpuApi& api) : api_(&api) {}
-  DeviceArray(DeviceArray&& o) noexcept
+  explicit GpuArray(GpuApi& api) : api_(&api) {}
+  GpuArray(GpuArray&& o) noexcept
       : api_(o.api_), ptr_(std::exchange(o.ptr_, nullptr)), size_(std::exchange(o.size_, 0)) {}
-  DeviceArray& operator=(DeviceArray&&) = delete;
-  DeviceArray(const DeviceArray&) = delete;
-  ~DeviceArray() { api_->free(ptr_); }
+  GpuArray& operator=(GpuArray&&) = delete;
+  GpuArray(const GpuArray&) = delete;
+  ~GpuArray() { release(); }
 
-  // Contents are discarded when the array grows; new storage is zeroed.
-  void grow(std::size_t count) {
-    if (count <= size_) return;
-    api_->free(std::exchange(ptr_, nullptr));
-    ptr_ = static_cast<T*>(api_->alloc(count * sizeof(T)));
+  // Contents are discarded when the array grows; new device storage is zeroed. When the
+  // allocation throws the array is left empty, so a later grow() allocates again.
+  T* grow(std::size_t count) {
+    if (count <= size_) return ptr_;
+    release();
+    const std::size_t bytes = count * sizeof(T);
+    ptr_ = static_cast<T*>(kPinnedHost ? api_->alloc_host(bytes) : api_->alloc(bytes));
     size_ = count;
-    api_->memset_zero(ptr_, count * sizeof(T));
+    if (!kPinnedHost) api_->memset_zero(ptr_, count * sizeof(T));
+    return ptr_;
   }
   void upload(const T* host, std::size_t count) {
     grow(count);
@@ -123,9 +147,23 @@ class DeviceArray {
   std::size_t size() const { return size_; }
 
  private:
+  void release() noexcept {
+    T* p = std::exchange(ptr_, nullptr);
+    size_ = 0;
+    if (kPinnedHost)
+      api_->free_host(p);
+    else
+      api_->free(p);
+  }
+
   GpuApi* api_;
   T* ptr_ = nullptr;
   std::size_t size_ = 0;
 };
+
+template <typename T>
+using DeviceArray = GpuArray<T>;
+template <typename T>
+using PinnedArray = GpuArray<T, true>;
 
 }  // namespace audify::gpu

@@ -146,6 +146,12 @@ class CudaApi final : public GpuApi {
     AUDIFY_CUDA_CHECK(status);
     return exec;
   }
+  void abort_capture() noexcept override {
+    cudaGraph_t graph = nullptr;
+    cudaStreamEndCapture(stream_, &graph);  // fails when the capture was invalidated: fine here
+    if (graph != nullptr) cudaGraphDestroy(graph);
+    cudaGetLastError();
+  }
   void replay(void* graph) override {
     AUDIFY_CUDA_CHECK(cudaGraphLaunch(static_cast<cudaGraphExec_t>(graph), stream_));
   }

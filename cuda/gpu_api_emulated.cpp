@@ -5,9 +5,12 @@
 #include <fftw3.h>
 
 #include <cstring>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include <cblas.h>
 
@@ -49,12 +52,15 @@ class EmulatedApi final : public GpuApi {
 
   EmulatedApi() = default;
   explicit EmulatedApi(bool poison) : poison_(poison) {}
+  explicit EmulatedApi(std::shared_ptr<EmulatedFaults> faults) : faults_(std::move(faults)) {}
 
   std::string_view name() const override { return "cuda-emulated"; }
 
+  // Throws, as cudaMalloc's failure does on the device (gpu_api_cuda.cu).
   void* alloc(std::size_t bytes) override {
+    if (faults_ != nullptr) inject_allocation_fault(bytes);
     void* p = fftwf_malloc(bytes > 0 ? bytes : 1);
-    AUDIFY_ASSERT(p != nullptr);
+    if (p == nullptr) fail("cuda-emulated: out of memory allocating {} bytes", bytes);
     if (poison_) std::memset(p, 0xFF, bytes);  // all-ones bytes: NaN as float and double
     return p;
   }
@@ -63,15 +69,20 @@ class EmulatedApi final : public GpuApi {
   void free_host(void* host_ptr) noexcept override { fftwf_free(host_ptr); }
 
   void memcpy_h2d(void* dst, const void* src, std::size_t bytes) override {
-    std::memcpy(dst, src, bytes);
+    issue([=] { std::memcpy(dst, src, bytes); });
   }
   void memcpy_d2h(void* dst, const void* src, std::size_t bytes) override {
-    std::memcpy(dst, src, bytes);
+    issue([=] { std::memcpy(dst, src, bytes); });
   }
   void memset_zero(void* dst, std::size_t bytes) override {
-    std::memset(dst, poison_ ? 0xFF : 0, bytes);
+    const int byte = poison_ ? 0xFF : 0;
+    issue([=] { std::memset(dst, byte, bytes); });
   }
-  void synchronize() override {}
+  // Where the device reports a kernel's failure: at the next synchronisation, not at the launch.
+  void synchronize() override {
+    if (capture_ != nullptr) fail("cuda-emulated: synchronize() inside stream capture");
+    if (!launch_error_.empty()) throw Error(std::exchange(launch_error_, {}));
+  }
 
   FftPlan fft_plan_r2c(int n, int batch) override {
     AUDIFY_ASSERT(n > 0 && batch > 0);
@@ -93,14 +104,19 @@ class EmulatedApi final : public GpuApi {
 
   void fft_r2c_batched(const FftPlan& plan, const float* in, float* out) override {
     // FFTW's R2C leaves its input alone (cuFFT's may not); the const_cast is FFTW's API only.
-    fftwf_execute_dft_r2c(static_cast<fftwf_plan>(plan.handle), const_cast<float*>(in),
-                          reinterpret_cast<fftwf_complex*>(out));
+    const auto handle = static_cast<fftwf_plan>(plan.handle);
+    issue([=] {
+      fftwf_execute_dft_r2c(handle, const_cast<float*>(in), reinterpret_cast<fftwf_complex*>(out));
+    });
   }
 
   void gemm(Op op_a, Op op_b, int m, int n, int k, float alpha, const float* a, int lda,
             const float* b, int ldb, float beta, float* c, int ldc) override {
-    cblas_sgemm(CblasColMajor, cblas_op(op_a), cblas_op(op_b), m, n, k, alpha, a, lda, b, ldb, beta,
-                c, ldc);
+    check_blas_ready();
+    issue([=] {
+      cblas_sgemm(CblasColMajor, cblas_op(op_a), cblas_op(op_b), m, n, k, alpha, a, lda, b, ldb,
+                  beta, c, ldc);
+    });
   }
 
   // cuBLAS's strided batch is independent gemms; looping keeps each one's summation order equal
@@ -114,31 +130,108 @@ class EmulatedApi final : public GpuApi {
            c + i * stride_c, ldc);
   }
 
-  void launch(const FrameWindowKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
-  void launch(const PowerKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
-  void launch(const MelKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
-  void launch(const DbMaxKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
-  void launch(const TopDbClampKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
-  void launch(const ClipMeanKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
-  void launch(const DeltaKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
-  void launch(const ClipStatsKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
-  void launch(const GatherBatchKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
-  void launch(const BiasActDropoutKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
-  void launch(const ActBackwardKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
-  void launch(const BiasGradKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
-  void launch(const SoftmaxXentKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
-  void launch(const SoftmaxKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
-  void launch(const AdamKernel& k, const LaunchShape& s) override { run_on_host(k, s); }
+  // Graphs: the calls between begin_capture() and end_capture() are recorded (arguments by value,
+  // pointers read at replay, as a CUDA graph bakes them in) and replay() runs them in order.
+  bool begin_capture() override {
+    AUDIFY_ASSERT(capture_ == nullptr);
+    capture_ = std::make_unique<Graph>();
+    return true;
+  }
+  void* end_capture() override {
+    AUDIFY_ASSERT(capture_ != nullptr);
+    return capture_.release();
+  }
+  void abort_capture() noexcept override { capture_.reset(); }
+  void replay(void* graph) override {
+    for (const std::function<void()>& call : static_cast<Graph*>(graph)->calls) call();
+  }
+  void destroy_graph(void* graph) noexcept override { delete static_cast<Graph*>(graph); }
+
+  void launch(const FrameWindowKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const PowerKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const MelKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const DbMaxKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const TopDbClampKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const ClipMeanKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const DeltaKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const ClipStatsKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const GatherBatchKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const BiasActDropoutKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const ActBackwardKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const BiasGradKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const SoftmaxXentKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const SoftmaxKernel& k, const LaunchShape& s) override { run(k, s); }
+  void launch(const AdamKernel& k, const LaunchShape& s) override { run(k, s); }
 
  private:
+  void inject_allocation_fault(std::size_t bytes) {
+    const long long n = ++faults_->allocations;
+    if (bytes > faults_->max_alloc_bytes || n == faults_->fail_alloc_number) ++faults_->refused;
+    if (bytes > faults_->max_alloc_bytes)
+      fail("cuda-emulated: out of memory allocating {} bytes (injected limit {} bytes)", bytes,
+           faults_->max_alloc_bytes);
+    if (n == faults_->fail_alloc_number)
+      fail("cuda-emulated: out of memory at allocation {} (injected)", n);
+  }
+
+  struct Graph {
+    std::vector<std::function<void()>> calls;
+  };
+
+  // Runs a stream operation now, or records it while capturing.
+  template <typename Call>
+  void issue(Call call) {
+    if (capture_ != nullptr)
+      capture_->calls.emplace_back(std::move(call));
+    else
+      call();
+  }
+
+  // cuBLAS sets itself up (workspace, kernels) on its first call, which a stream capture must not
+  // record: the emulation refuses what the device does not promise to allow.
+  void check_blas_ready() {
+    if (capture_ != nullptr && !blas_used_)
+      fail(
+          "cuda-emulated: the first cuBLAS call is inside stream capture (make one before "
+          "begin_capture())");
+    blas_used_ = true;
+  }
+
+  template <typename Kernel>
+  void run(const Kernel& kernel, const LaunchShape& shape) {
+    issue([this, kernel, shape] { run_now(kernel, shape); });
+  }
+
+  // A failed kernel writes nothing; its error waits for synchronize().
+  template <typename Kernel>
+  void run_now(const Kernel& kernel, const LaunchShape& shape) {
+    if (faults_ != nullptr && ++faults_->launches == faults_->fail_launch_number) {
+      launch_error_ = fmt::format(
+          "cuda-emulated: kernel launch {} failed: unspecified launch failure (injected "
+          "asynchronous error)",
+          faults_->fail_launch_number);
+      return;
+    }
+    run_on_host(kernel, shape);
+  }
+
   std::map<std::pair<int, int>, void*> plans_;  // (n, batch) -> fftwf_plan
   bool poison_ = false;
+  std::shared_ptr<EmulatedFaults> faults_;  // none: never fails
+  std::string launch_error_;                // a failed launch's error, until synchronize()
+  std::unique_ptr<Graph> capture_;          // being recorded
+  bool blas_used_ = false;
 };
 
 }  // namespace
 
 std::unique_ptr<GpuApi> make_emulated_api() {
   return std::make_unique<EmulatedApi>();
+}
+
+std::unique_ptr<GpuApi> make_faulty_emulated_api(std::shared_ptr<EmulatedFaults> faults) {
+  AUDIFY_ASSERT(faults != nullptr);
+  return std::make_unique<EmulatedApi>(std::move(faults));
 }
 
 std::unique_ptr<GpuApi> make_poisoned_emulated_api() {

@@ -50,28 +50,6 @@ std::vector<double> delta_taps() {
   return taps;
 }
 
-// Page-locked host memory for the copies, grown on demand.
-class HostStaging {
- public:
-  explicit HostStaging(GpuApi& api) : api_(&api) {}
-  ~HostStaging() { api_->free_host(ptr_); }
-  HostStaging(const HostStaging&) = delete;
-  HostStaging& operator=(const HostStaging&) = delete;
-  float* floats(std::size_t count) {
-    if (count > size_) {
-      api_->free_host(std::exchange(ptr_, nullptr));
-      ptr_ = static_cast<float*>(api_->alloc_host(std::max<std::size_t>(count, 1) * sizeof(float)));
-      size_ = count;
-    }
-    return ptr_;
-  }
-
- private:
-  GpuApi* api_;
-  float* ptr_ = nullptr;
-  std::size_t size_ = 0;
-};
-
 }  // namespace
 
 struct MfccGpu::Buffers {
@@ -125,8 +103,8 @@ struct MfccGpu::Buffers {
   DeviceArray<float> d1, d2;           // (frames, n_mfcc)
   DeviceArray<float> scratch;          // (frames, n_mfcc) column copies for the median
   DeviceArray<float> stats;            // (clips, stats * n_mfcc)
-  HostStaging staging;                 // the batch's samples on their way in
-  HostStaging out_staging;             // summaries on their way out (enqueue_summary)
+  PinnedArray<float> staging;          // the batch's samples on their way in
+  PinnedArray<float> out_staging;      // summaries on their way out (enqueue_summary)
 };
 
 MfccGpu::MfccGpu(const MfccOptions& options, GpuApi& api)
@@ -179,7 +157,7 @@ void MfccGpu::run(Clips clips, Stop stop) {
   for (int c = 0; c < n_clips; ++c)
     std::fill(frame_clip.begin() + first_frame_[c], frame_clip.begin() + first_frame_[c + 1], c);
 
-  float* staged = b.staging.floats(static_cast<std::size_t>(samples));
+  float* staged = b.staging.grow(static_cast<std::size_t>(samples));
   for (int c = 0; c < n_clips; ++c) std::copy(clips[c].begin(), clips[c].end(), staged + start[c]);
   b.signal.upload(staged, static_cast<std::size_t>(samples));
   b.clip_start.upload(start.data(), start.size());
@@ -298,7 +276,7 @@ void MfccGpu::run_stats(std::span<const Stat> stats, int n_clips) {
 Matrix MfccGpu::download(const float* device, std::size_t rows, std::size_t cols) {
   Matrix out(rows, cols);
   if (out.data.empty()) return out;
-  float* staged = buf_->staging.floats(out.data.size());
+  float* staged = buf_->staging.grow(out.data.size());
   api_->memcpy_d2h(staged, device, out.data.size() * sizeof(float));
   api_->synchronize();
   std::memcpy(out.data.data(), staged, out.data.size() * sizeof(float));
@@ -351,7 +329,7 @@ void MfccGpu::enqueue_summary(Clips clips, const ClipSummary& summary) {
   const std::size_t count = pending_rows_ * pending_cols_;
   // The copy out goes into page-locked memory of its own, so it runs asynchronously and the input
   // staging buffer is never reallocated under an in-flight upload.
-  float* staged = buf_->out_staging.floats(count);
+  float* staged = buf_->out_staging.grow(count);
   if (count > 0)
     api_->memcpy_d2h(staged, stats ? buf_->stats.get() : buf_->mean.get(), count * sizeof(float));
   pending_ = true;
@@ -363,8 +341,7 @@ Matrix MfccGpu::wait_summary() {
   api_->synchronize();
   Matrix out(pending_rows_, pending_cols_);
   if (!out.data.empty())
-    std::memcpy(out.data.data(), buf_->out_staging.floats(out.data.size()),
-                out.data.size() * sizeof(float));
+    std::memcpy(out.data.data(), buf_->out_staging.get(), out.data.size() * sizeof(float));
   return out;
 }
 

@@ -49,7 +49,9 @@ MlpGpu::MlpGpu(GpuApi& api, const nn::MlpConfig& shape, int models, int max_batc
       pred_a_(api),
       pred_b_(api),
       table_(api),
-      table_labels_(api) {
+      table_labels_(api),
+      step_host_(api),
+      index_host_(api) {
   if (models < 1) fail("gpu trainer: needs at least one model, got {}", models);
   if (max_batch < 1) fail("gpu trainer: batch size must be positive, got {}", max_batch);
   dims_.push_back(shape.inputs);
@@ -80,10 +82,8 @@ MlpGpu::MlpGpu(GpuApi& api, const nn::MlpConfig& shape, int models, int max_batc
   correct_.grow(count(models));
   loss_sum_.grow(count(models));
   step_dev_.grow(count(models));
-  step_host_ = static_cast<ModelStep*>(api.alloc_host(sizeof(ModelStep) * count(models)));
-  std::uninitialized_fill_n(step_host_, models, ModelStep{});
-  index_host_ = static_cast<int*>(api.alloc_host(sizeof(int) * count(models, max_batch)));
-  std::fill_n(index_host_, count(models, max_batch), 0);
+  std::uninitialized_fill_n(step_host_.grow(count(models)), models, ModelStep{});
+  std::fill_n(index_host_.grow(count(models, max_batch)), count(models, max_batch), 0);
   hyper_.resize(count(models));
   seed_.resize(count(models));
   dropout_.resize(count(models));
@@ -99,8 +99,6 @@ MlpGpu::~MlpGpu() {
     }
   }
   api_.destroy_graph(graph_);
-  api_.free_host(step_host_);
-  api_.free_host(index_host_);
 }
 
 void MlpGpu::check_model(const nn::Mlp& model) const {
@@ -186,12 +184,12 @@ void MlpGpu::step(std::span<const StepBatch> batches, bool use_graph) {
   for (int m = 0; m < models_; ++m) {
     const std::span<const uint32_t> rows = batches[m].rows;
     AUDIFY_ASSERT(rows.size() <= static_cast<std::size_t>(max_batch_));
-    int* index = index_host_ + static_cast<long>(m) * max_batch_;
+    int* index = index_host_.get() + static_cast<long>(m) * max_batch_;
     for (std::size_t r = 0; r < rows.size(); ++r) {
       AUDIFY_ASSERT(rows[r] < table_rows_[m]);
       index[r] = static_cast<int>(table_first_[m] + rows[r]);
     }
-    ModelStep& s = step_host_[m];
+    ModelStep& s = step_host_.get()[m];
     s.seed = seed_[m];
     s.drop_threshold = dropout_[m] > 0.0 ? nn::dropout_threshold(dropout_[m]) : 0;
     s.drop_scale = static_cast<float>(1.0 / (1.0 - dropout_[m]));
@@ -203,31 +201,73 @@ void MlpGpu::step(std::span<const StepBatch> batches, bool use_graph) {
     record_step();
   } else if (graph_ != nullptr) {
     api_.replay(graph_);
-  } else if (api_.begin_capture()) {
-    record_step();
-    graph_ = api_.end_capture();
-    api_.replay(graph_);
   } else {
-    record_step();  // no graphs here (emulation): the calls ran as they were made
+    warm_up_blas();
+    if (api_.begin_capture()) {
+      try {
+        record_step();
+      } catch (...) {
+        api_.abort_capture();
+        throw;
+      }
+      graph_ = api_.end_capture();
+      api_.replay(graph_);
+    } else {
+      record_step();  // no graphs here: the calls ran as they were made
+    }
   }
   step_pending_ = true;
 }
 
+// The step's GEMMs once outside the capture: cuBLAS's first call sets it up (workspace, kernel
+// modules), which must not be recorded. They write only buffers every step rewrites before reading.
+void MlpGpu::warm_up_blas() {
+  for (int l = 0; l < layers_; ++l) {
+    forward_gemm(l, l + 1 < layers_ ? act_[l + 1].get() : dz_[l].get());
+    weight_grad_gemm(l);
+    if (l > 0) input_grad_gemm(l);
+  }
+}
+
+// Z (out, batch) = W (out, in) X (in, batch), per model.
+void MlpGpu::forward_gemm(int l, float* z) {
+  const int in = dims_[l], out = dims_[l + 1];
+  const long long b = max_batch_;
+  api_.strided_batched_gemm(Op::none, Op::none, out, max_batch_, in, 1.0f,
+                            weights_.get() + w_off_[l], out, params_, act_[l].get(), in, b * in,
+                            0.0f, z, out, b * out, models_);
+}
+
+// dW (out, in) = dZ (out, batch) X^T (batch, in); padding rows of dZ are zero.
+void MlpGpu::weight_grad_gemm(int l) {
+  const int in = dims_[l], out = dims_[l + 1];
+  const long long b = max_batch_;
+  api_.strided_batched_gemm(Op::none, Op::transpose, out, in, max_batch_, 1.0f, dz_[l].get(), out,
+                            b * out, act_[l].get(), in, b * in, 0.0f, grads_.get() + w_off_[l], out,
+                            params_, models_);
+}
+
+// dX (in, batch) = W^T (in, out) dZ (out, batch), into dh_.
+void MlpGpu::input_grad_gemm(int l) {
+  const int in = dims_[l], out = dims_[l + 1];
+  const long long b = max_batch_;
+  api_.strided_batched_gemm(Op::transpose, Op::none, in, max_batch_, out, 1.0f,
+                            weights_.get() + w_off_[l], out, params_, dz_[l].get(), out, b * out,
+                            0.0f, dh_.get(), in, b * in, models_);
+}
+
 void MlpGpu::record_step() {
   const long long b = max_batch_;
-  api_.memcpy_h2d(step_dev_.get(), step_host_, sizeof(ModelStep) * count(models_));
-  api_.memcpy_h2d(index_.get(), index_host_, sizeof(int) * count(models_, b));
+  api_.memcpy_h2d(step_dev_.get(), step_host_.get(), sizeof(ModelStep) * count(models_));
+  api_.memcpy_h2d(index_.get(), index_host_.get(), sizeof(int) * count(models_, b));
   api_.launch(GatherBatchKernel{table_.get(), table_labels_.get(), index_.get(), step_dev_.get(),
                                 act_[0].get(), labels_.get(), dims_[0], max_batch_},
               GatherBatchKernel::shape(dims_[0], max_batch_, models_));
   for (int l = 0; l < layers_; ++l) {
-    const int in = dims_[l], out = dims_[l + 1];
+    const int out = dims_[l + 1];
     const bool hidden = l + 1 < layers_;
     float* z = hidden ? act_[l + 1].get() : dz_[l].get();
-    // Z (out, batch) = W (out, in) X (in, batch), per model.
-    api_.strided_batched_gemm(Op::none, Op::none, out, max_batch_, in, 1.0f,
-                              weights_.get() + w_off_[l], out, params_, act_[l].get(), in, b * in,
-                              0.0f, z, out, b * out, models_);
+    forward_gemm(l, z);
     if (!hidden) break;
     api_.launch(BiasActDropoutKernel{z, pre_[l].get(), scale_[l].get(), weights_.get(), params_,
                                      b_off_[l], step_dev_.get(), activation_, out, max_batch_,
@@ -240,17 +280,11 @@ void MlpGpu::record_step() {
               SoftmaxXentKernel::shape(models_));
   for (int l = layers_ - 1; l >= 0; --l) {
     const int in = dims_[l], out = dims_[l + 1];
-    // dW (out, in) = dZ (out, batch) X^T (batch, in); padding rows of dZ are zero.
-    api_.strided_batched_gemm(Op::none, Op::transpose, out, in, max_batch_, 1.0f, dz_[l].get(), out,
-                              b * out, act_[l].get(), in, b * in, 0.0f, grads_.get() + w_off_[l],
-                              out, params_, models_);
+    weight_grad_gemm(l);
     api_.launch(BiasGradKernel{dz_[l].get(), grads_.get(), params_, b_off_[l], out, max_batch_},
                 BiasGradKernel::shape(out, models_));
     if (l == 0) break;
-    // dX (in, batch) = W^T (in, out) dZ (out, batch).
-    api_.strided_batched_gemm(Op::transpose, Op::none, in, max_batch_, out, 1.0f,
-                              weights_.get() + w_off_[l], out, params_, dz_[l].get(), out, b * out,
-                              0.0f, dh_.get(), in, b * in, models_);
+    input_grad_gemm(l);
     const long long n = models_ * b * in;
     api_.launch(ActBackwardKernel{dh_.get(), pre_[l - 1].get(), scale_[l - 1].get(),
                                   dz_[l - 1].get(), n, activation_},

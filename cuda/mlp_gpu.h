@@ -53,7 +53,7 @@ class MlpGpu {
                   std::span<const std::span<const int>> labels);
 
   // One optimizer step of every model with a non-empty batch (batches.size() == models()). With
-  // `use_graph` the step is captured in a CUDA graph once and replayed after (device only).
+  // `use_graph` the step is captured in a CUDA graph once and replayed after.
   void step(std::span<const StepBatch> batches, bool use_graph = true);
   int64_t steps_taken(int m) const { return steps_[m]; }
 
@@ -67,6 +67,10 @@ class MlpGpu {
 
  private:
   void record_step();
+  void warm_up_blas();
+  void forward_gemm(int l, float* z);
+  void weight_grad_gemm(int l);
+  void input_grad_gemm(int l);
   void check_model(const nn::Mlp& model) const;
 
   GpuApi& api_;
@@ -88,8 +92,8 @@ class MlpGpu {
   DeviceArray<int> table_labels_;
   std::vector<long long> table_first_;  // first table row of each model
   std::vector<long long> table_rows_;
-  ModelStep* step_host_ = nullptr;  // page-locked (models)
-  int* index_host_ = nullptr;       // page-locked (models, max_batch)
+  PinnedArray<ModelStep> step_host_;  // (models)
+  PinnedArray<int> index_host_;       // (models, max_batch)
   std::vector<nn::AdamHyper> hyper_;
   std::vector<uint64_t> seed_;
   std::vector<double> dropout_;

@@ -78,16 +78,12 @@ std::unique_ptr<nn::DeviceTrainer> make_gpu_trainer(std::unique_ptr<GpuApi> api)
   return std::make_unique<GpuTrainer>(std::move(api));
 }
 
-std::vector<nn::TrainHistory> fit_many(GpuApi& api, std::span<FitJob> jobs, bool use_graph) {
-  if (jobs.empty()) return {};
-  const nn::MlpConfig shape = jobs.front().model->config();
-  std::vector<JobState> state;
-  int max_batch = 1, max_epochs = 0;
-  for (FitJob& job : jobs) {
-    state.push_back(prepare(job, shape));
-    max_batch = std::max(max_batch, state.back().batch);
-    max_epochs = std::max(max_epochs, job.config.epochs);
-  }
+namespace {
+
+// fit_many's device part, over the prepared jobs.
+std::vector<nn::TrainHistory> train(GpuApi& api, std::span<FitJob> jobs,
+                                    std::vector<JobState>& state, const nn::MlpConfig& shape,
+                                    int max_batch, int max_epochs, bool use_graph) {
   const int models = static_cast<int>(jobs.size());
   MlpGpu gpu(api, shape, models, max_batch);
   std::vector<const Matrix*> tables;
@@ -143,6 +139,27 @@ std::vector<nn::TrainHistory> fit_many(GpuApi& api, std::span<FitJob> jobs, bool
     histories[m].best_epoch = static_cast<int>(histories[m].epochs.size());
   }
   return histories;
+}
+
+}  // namespace
+
+std::vector<nn::TrainHistory> fit_many(GpuApi& api, std::span<FitJob> jobs, bool use_graph) {
+  if (jobs.empty()) return {};
+  const nn::MlpConfig shape = jobs.front().model->config();
+  std::vector<JobState> state;
+  int max_batch = 1, max_epochs = 0;
+  for (FitJob& job : jobs) {
+    state.push_back(prepare(job, shape));
+    max_batch = std::max(max_batch, state.back().batch);
+    max_epochs = std::max(max_epochs, job.config.epochs);
+  }
+  // A device fault (out of memory, a failed kernel) surfaces deep in a step; say what was running.
+  try {
+    return train(api, jobs, state, shape, max_batch, max_epochs, use_graph);
+  } catch (const Error& e) {
+    fail("gpu trainer: training {} model(s) with batches of up to {} rows on {} failed: {}",
+         jobs.size(), max_batch, api.name(), e.what());
+  }
 }
 
 }  // namespace audify::gpu

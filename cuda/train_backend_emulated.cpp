@@ -2,6 +2,7 @@
 // backend_emulated.h): the runner's device=cuda path end to end on a machine without a GPU.
 #include <string>
 
+#include "backend_emulated.h"
 #include "gpu_api.h"
 #include "mlp_gpu.h"
 #include "nn/train_backend.h"
@@ -10,8 +11,9 @@
 namespace audify::cuda {
 namespace {
 
-bool always_usable(std::string&) {
-  return true;
+bool emulated_usable(std::string& why_unavailable) {
+  why_unavailable = emulated_device_unsupported_reason();
+  return why_unavailable.empty();
 }
 
 std::unique_ptr<nn::DeviceTrainer> make_emulated_trainer() {
@@ -21,7 +23,7 @@ std::unique_ptr<nn::DeviceTrainer> make_emulated_trainer() {
 }  // namespace
 
 void register_emulated_trainer() {
-  nn::set_device_trainer_backend({&always_usable, &make_emulated_trainer});
+  nn::set_device_trainer_backend({&emulated_usable, &make_emulated_trainer});
 }
 
 }  // namespace audify::cuda

@@ -38,7 +38,8 @@ class BatchExtractor {
   // Starts a batch; the clips' memory may be released when submit returns. Throws audify::Error
   // for a clip the pipeline refuses (the batch is then dropped).
   virtual void submit(ClipSpans clips) = 0;
-  // The rows of the oldest submitted batch, in clip order; blocks until it is done.
+  // The rows of the oldest submitted batch, in clip order; blocks until it is done. Throws
+  // audify::Error when that batch's device work failed (the batch is then dropped).
   virtual std::vector<std::vector<float>> collect() = 0;
 };
 

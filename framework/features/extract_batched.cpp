@@ -88,7 +88,15 @@ class BatchRunner {
   void collect_oldest() {
     std::vector<std::size_t> indices = std::move(in_flight_.front());
     in_flight_.pop_front();
-    std::vector<std::vector<float>> rows = ex_.collect();
+    std::vector<std::vector<float>> rows;
+    try {
+      rows = ex_.collect();
+    } catch (const Error& e) {
+      // The batch's device work failed (an asynchronous device error): its clips fail, the rest go
+      // on. Their samples are gone by now, so they are not retried one by one.
+      for (std::size_t i : indices) cb_.failed(i, e.what());
+      return;
+    }
     AUDIFY_ASSERT(rows.size() == indices.size());
     for (std::size_t k = 0; k < rows.size(); ++k) cb_.row(indices[k], std::move(rows[k]));
   }

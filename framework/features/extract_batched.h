@@ -32,7 +32,8 @@ struct BatchedStats {
 };
 
 // Extracts clips [0, count) with `threads` loader threads feeding `extractor`. A batch the backend
-// refuses (one bad clip) is retried clip by clip, so only that clip fails.
+// refuses (one bad clip) is retried clip by clip, so only that clip fails; a batch whose device
+// work fails when collected fails all its clips, and only those.
 BatchedStats extract_batched(std::size_t count, int threads, BatchExtractor& extractor,
                              const BatchedCallbacks& callbacks);
 
