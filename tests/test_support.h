@@ -31,6 +31,10 @@ class TempDir {
 // Reads a numeric CSV without header (golden frame files): rows x cols.
 Matrix read_numeric_csv(const std::filesystem::path& path);
 
+// A labelled feature table of `rows` clips in two separable classes, with the default feature
+// set's 40 columns (mfcc_0..mfcc_39), so a model trained on it classifies audio.
+void write_mfcc_mean_table(const std::filesystem::path& path, int rows = 20);
+
 // Path to the built `audify` binary (for end-to-end tests).
 std::filesystem::path audify_binary();
 
