@@ -114,7 +114,15 @@ struct Extraction {
     }
     return bytes;
   }
+  // Both backends' rows come through here: a non-finite row is the clip's error, never a row of
+  // the table nor a cache entry.
   void store(std::size_t i, std::vector<float> row) {
+    try {
+      require_finite_features(row, options, jobs[i].path.string());
+    } catch (const Error& e) {
+      errors[i] = e.what();
+      return;
+    }
     cache.put(keys[i], row);
     values[i] = std::move(row);
   }
