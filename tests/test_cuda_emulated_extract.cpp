@@ -1,8 +1,8 @@
 // The GPU path of extraction in host emulation, against the CPU: the Salamon statistics (and the
 // deltas behind them) over random batches and short clips with every output buffer poisoned, the
 // real UrbanSound8K clips of ../shared, the batched extract_features (decoding overlapping GPU
-// batches, a bad clip failing alone), and `audify extract device=cuda` end to end through
-// AUDIFY_CUDA_EMULATE=1.
+// batches, a bad clip or a non-finite row failing alone), and `audify extract device=cuda` end to
+// end through AUDIFY_CUDA_EMULATE=1.
 #include <gtest/gtest.h>
 #include <sndfile.h>
 
@@ -146,6 +146,33 @@ TEST_F(RegisteredEmulation, BatchedExtractionMatchesCpuAndFailsBadClipsAlone) {
   EXPECT_NE(gpu.failures[0].error.find("shorter than n_fft"), std::string::npos)
       << gpu.failures[0].error;
   expect_tables_close(gpu, cpu, o);
+}
+
+// Finite samples of 1e20 overflow the GPU's float32 spectra as they do the CPU's: the row goes
+// through the same check on collection, so that clip alone fails and nothing of it is cached.
+TEST_F(RegisteredEmulation, NonFiniteRowsFailTheirClipAlone) {
+  test::TempDir dir("gpu_nonfinite");
+  std::vector<ExtractJob> jobs = write_clips(dir.path(), 5);
+  std::mt19937 rng(3);
+  std::vector<float> loud = test::random_clip(rng, 22050);
+  for (float& v : loud) v *= 1e20f;
+  write_wav(dir.path() / "loud.wav", loud, 22050);
+  jobs.insert(jobs.begin() + 2,
+              ExtractJob{dir.path() / "loud.wav", FeatureRow{"loud.wav", 0, 1, 0, "x", {}}});
+  ExtractOptions ex;
+  ex.progress = false;
+  ex.device = Device::cuda;
+  ex.cache_dir = dir.path() / "cache";
+  const ExtractResult gpu = extract_features(jobs, load_feature_set("mfcc40_mean"), ex);
+  EXPECT_EQ(gpu.backend, "cuda-emulated");
+  ASSERT_EQ(gpu.failures.size(), 1u);
+  EXPECT_NE(gpu.failures[0].error.find("loud.wav: the features are not finite"), std::string::npos)
+      << gpu.failures[0].error;
+  EXPECT_EQ(gpu.table.rows.size(), 5u);
+  std::size_t cached = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(ex.cache_dir))
+    cached += e.is_regular_file();
+  EXPECT_EQ(cached, 5u);
 }
 
 TEST_F(RegisteredEmulation, AutoPicksTheRegisteredBackend) {

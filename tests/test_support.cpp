@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "data/feature_table.h"
 
 namespace audify::test {
 
@@ -24,6 +25,19 @@ std::optional<std::filesystem::path> shared_path(const std::string& sub) {
   auto dir = shared_dir();
   if (!dir || !std::filesystem::exists(*dir / sub)) return std::nullopt;
   return *dir / sub;
+}
+
+void write_mfcc_mean_table(const std::filesystem::path& path, int rows) {
+  FeatureTable t;
+  for (int c = 0; c < 40; ++c) t.columns.push_back("mfcc_" + std::to_string(c));
+  for (int r = 0; r < rows; ++r) {
+    FeatureRow row{
+        "clip" + std::to_string(r) + ".wav", r, 1 + r % 10, r % 2, r % 2 ? "b" : "a", {}};
+    for (int c = 0; c < 40; ++c)
+      row.values.push_back(static_cast<float>((c + r) % 7 + 10 * (r % 2)));
+    t.rows.push_back(std::move(row));
+  }
+  write_feature_table(path, t);
 }
 
 TempDir::TempDir(const std::string& name) {

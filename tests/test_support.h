@@ -35,6 +35,9 @@ Matrix read_numeric_csv(const std::filesystem::path& path);
 // The 44-byte header of a 16-bit PCM WAV whose data chunk declares `data_bytes` (the data itself
 // not included): with std::filesystem::resize_file, a huge sparse "recording" costing no disk.
 std::string wav_header(int sample_rate, int channels, std::uint32_t data_bytes);
+// A labelled feature table of `rows` clips in two separable classes, with the default feature
+// set's 40 columns (mfcc_0..mfcc_39), so a model trained on it classifies audio.
+void write_mfcc_mean_table(const std::filesystem::path& path, int rows = 20);
 
 // Path to the built `audify` binary (for end-to-end tests).
 std::filesystem::path audify_binary();

@@ -124,6 +124,14 @@ AUDIFY_CLONES double output_sample(const Taps& left, const Taps& right, size_t c
   return acc[0];
 }
 
+// resampy steps through its table int(scale * num_table) entries per input sample; a ratio that
+// makes that 0 (downsampling by more than num_table, e.g. 512x for kaiser_fast) has no filter.
+void check_downsampling(const ResampyFilter& f, int sr_in, int sr_out, Resampler filter) {
+  if (static_cast<long long>(sr_out) * f.num_table < sr_in)
+    fail("resample: {} -> {} Hz downsamples by more than {}x, beyond the {} filter", sr_in, sr_out,
+         f.num_table, resampler_name(filter));
+}
+
 }  // namespace
 
 std::vector<float> resampy_resample_generic(std::span<const float> x, int sr_in, int sr_out,
@@ -133,6 +141,7 @@ std::vector<float> resampy_resample_generic(std::span<const float> x, int sr_in,
   }
   if (sr_in == sr_out) return {x.begin(), x.end()};
   const ResampyFilter& f = resampy_filter(filter);
+  check_downsampling(f, sr_in, sr_out, filter);
   const double sample_ratio = static_cast<double>(sr_out) / sr_in;
   // resampy: int(shape * float(sr_new) / float(sr_orig)), in that order (its issue #111).
   const auto n_out = static_cast<size_t>(static_cast<double>(x.size()) *
@@ -186,6 +195,7 @@ std::vector<float> resampy_resample(std::span<const float> x, int sr_in, int sr_
   // Rational rates with few phases take the tabulated path; it checks what it tabulates against
   // resampy's own positions, so both paths give the same samples (to double rounding).
   if (sr_in > 0 && sr_out > 0 && sr_in != sr_out) {
+    check_downsampling(resampy_filter(filter), sr_in, sr_out, filter);
     const auto n_out = static_cast<size_t>(
         static_cast<double>(x.size()) * static_cast<double>(sr_out) / static_cast<double>(sr_in));
     std::vector<float> y(n_out);

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "experiment/model_factory.h"
 #include "nn/train_backend.h"
+#include "nn/trainer.h"
 
 namespace audify {
 namespace {
@@ -75,6 +76,9 @@ void check(const RunConfig& c) {
   if (c.train.seed < 0) fail("train.seed: {} is negative", c.train.seed);
   if (c.train.validation_fraction < 0 || c.train.validation_fraction >= 1)
     fail("train.validation_fraction: {} is outside [0, 1)", c.train.validation_fraction);
+  // The trainer's own checks (Adam's betas, eps, ...), here so they fail before a run folder
+  // exists.
+  nn::check_train_config(c.train.to_train_config(c.seed));
   check(c.launcher);
   (void)c.resolved_device();
 }

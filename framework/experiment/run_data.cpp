@@ -36,11 +36,22 @@ std::vector<std::string> class_names_of(const FeatureTable& table, bool urbansou
 
 }  // namespace
 
-fs::path dataset_root(const RunConfig& c) {
-  if (!c.data.root.empty()) return c.data.root;
-  if (c.data.clips_per_class <= 0)
+void check_run_data(const RunConfig& c) {
+  const DataOptions& d = c.data;
+  std::error_code ec;
+  if (!d.features.empty()) {
+    if (!fs::is_regular_file(d.features, ec)) fail("data.features: {} is not a file", d.features);
+  } else if (!d.root.empty()) {
+    if (!fs::is_directory(d.root, ec)) fail("data.root: {} is not a folder", d.root);
+  } else if (d.clips_per_class <= 0) {
     fail("data.clips_per_class: {} must be > 0 for the synthetic dataset (data.root = \"\")",
-         c.data.clips_per_class);
+         d.clips_per_class);
+  }
+}
+
+fs::path dataset_root(const RunConfig& c) {
+  check_run_data(c);
+  if (!c.data.root.empty()) return c.data.root;
   const long long seed = static_cast<long long>(c.data.seed) + c.seed;
   fs::path root = default_synthetic_root();
   if (c.data.clips_per_class != 40 || seed != 0)

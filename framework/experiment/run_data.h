@@ -22,6 +22,10 @@ struct RunData {
   int classes() const { return static_cast<int>(class_names.size()); }
 };
 
+// Throws audify::Error naming data.features, data.root or data.clips_per_class when the data the
+// config names cannot be there; called before a run folder is created.
+void check_run_data(const RunConfig& config);
+
 // The dataset root the config names: data.root, or the synthetic dataset (generated when absent;
 // seeds and sizes other than the defaults get their own folder beside the default one).
 std::filesystem::path dataset_root(const RunConfig& config);

@@ -39,6 +39,19 @@ fs::path create_run_dir(const fs::path& output_root, const std::string& experime
   fail("{}: too many run directories named {}*", parent.string(), stem);
 }
 
+void mark_run_failed(const fs::path& dir, const std::string& error) {
+  try {
+    write_file_atomic(dir / kFailedFile, error + "\n");
+  } catch (const std::exception& e) {
+    spdlog::warn("{}: cannot mark the run failed: {}", dir.string(), e.what());
+  }
+}
+
+void clear_run_failed(const fs::path& dir) {
+  std::error_code ec;
+  fs::remove(dir / kFailedFile, ec);
+}
+
 std::string git_commit() {
   const std::string command =
       fmt::format("git -C '{}' rev-parse HEAD 2>/dev/null", std::string(AUDIFY_SOURCE_DIR));

@@ -19,6 +19,14 @@ std::string timestamp_now();
 std::filesystem::path create_run_dir(const std::filesystem::path& output_root,
                                      const std::string& experiment, const std::string& prefix = "");
 
+// A run that fails after its folder exists leaves this file there, holding the error; metrics.json
+// (written last) marks a finished run, so a folder with neither crashed or is still running.
+inline constexpr const char* kFailedFile = "FAILED";
+// Writes <dir>/FAILED with `error` (best effort: the run is failing already).
+void mark_run_failed(const std::filesystem::path& dir, const std::string& error);
+// Removes a FAILED left by an earlier attempt (a resumed multirun reruns the point in place).
+void clear_run_failed(const std::filesystem::path& dir);
+
 // `git rev-parse HEAD` in the source tree (AUDIFY_SOURCE_DIR), or "unknown".
 std::string git_commit();
 

@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "experiment/model_factory.h"
 #include "experiment/run_data.h"
+#include "experiment/run_dir.h"
 #include "experiment/run_report.h"
 
 namespace audify {
@@ -161,7 +162,9 @@ std::string resolved_config_text(const RunConfig& config) {
   return to_toml_string(run_config_table(config));
 }
 
-nlohmann::json run_experiment(const RunRequest& req) {
+namespace {
+
+nlohmann::json run_stages(const RunRequest& req) {
   const RunConfig& c = req.config;
   const fs::path& dir = req.run_dir;
   const auto start = Clock::now();
@@ -219,6 +222,18 @@ nlohmann::json run_experiment(const RunRequest& req) {
   if (req.before_metrics) req.before_metrics();
   write_file_atomic(dir / "metrics.json", metrics.dump(2) + "\n");
   return metrics;
+}
+
+}  // namespace
+
+nlohmann::json run_experiment(const RunRequest& req) {
+  clear_run_failed(req.run_dir);
+  try {
+    return run_stages(req);
+  } catch (const std::exception& e) {
+    mark_run_failed(req.run_dir, e.what());
+    throw;
+  }
 }
 
 }  // namespace audify

@@ -1,5 +1,6 @@
 // One `audify run`: data -> splits -> a model trained per split -> metrics, with every artefact
-// written atomically into the run directory and metrics.json last, as the mark of a finished run.
+// written atomically into the run directory and metrics.json last, as the mark of a finished run
+// (a run that throws leaves FAILED with the error instead: experiment/run_dir.h).
 #pragma once
 
 #include <nlohmann/json.hpp>

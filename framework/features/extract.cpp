@@ -127,7 +127,15 @@ struct Extraction {
   void record_failure(std::size_t i, const std::string& error) {
     errors[i] = naming_file(jobs[i].path.string(), error);
   }
+  // Both backends' rows come through here: a non-finite row is the clip's error, never a row of
+  // the table nor a cache entry.
   void store(std::size_t i, std::vector<float> row) {
+    try {
+      require_finite_features(row, options, jobs[i].path.string());
+    } catch (const Error& e) {
+      record_failure(i, e.what());
+      return;
+    }
     cache.put(keys[i], row);
     values[i] = std::move(row);
   }

@@ -1,6 +1,7 @@
 // An on-disk cache of per-clip feature rows, keyed by the file's content (XXH3-128 of its bytes)
 // and the feature options' fingerprint: a second extraction is near-instant, and any changed
-// option or changed file recomputes. Entries are written atomically; a corrupt entry is a miss.
+// option or changed file recomputes. Entries are written atomically and carry a checksum; a corrupt
+// entry is a miss, with a warning, and is recomputed.
 #pragma once
 
 #include <filesystem>

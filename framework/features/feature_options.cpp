@@ -1,9 +1,13 @@
 #include "features/feature_options.h"
 
+#include <algorithm>
+#include <cmath>
 #include <sstream>
 
 #include "config/paths.h"
 #include "core/error.h"
+#include "features/mel_filterbank.h"
+#include "features/mfcc_cpu.h"
 #include "features/summary_stats.h"
 
 namespace audify {
@@ -48,13 +52,28 @@ void bind(OptionSchema& s, FeatureOptions& o) {
   s.field("stats", o.stats, "statistics over frames when summary = \"stats\"");
 }
 
+namespace {
+
+// The resampy filters tabulate 512 (kaiser_fast) or 8192 (kaiser_best) points per zero crossing,
+// so they downsample by at most that factor; from the highest rate accepted that is 750 Hz.
+constexpr int kMaxSampleRate = 384000;
+constexpr int kMinSampleRate = kMaxSampleRate / 512;
+
+}  // namespace
+
 void finalize(FeatureOptions& o) {
-  if (o.load.sample_rate <= 0 || o.load.sample_rate > 384000)
-    fail("features.sample_rate: {} is not a usable rate", o.load.sample_rate);
+  if (o.load.sample_rate < kMinSampleRate || o.load.sample_rate > kMaxSampleRate)
+    fail("features.sample_rate: must be in [{}, {}] Hz, got {}", kMinSampleRate, kMaxSampleRate,
+         o.load.sample_rate);
   o.mfcc.sample_rate = o.load.sample_rate;
   // The summarising paths (CPU, CUDA, serve) reduce MFCCs; log-mel frames go to CNNs whole.
   if (o.frames == Frames::log_mel && o.summary != Summary::none)
     fail("features.frames = \"log_mel\": needs summary = \"none\" (summaries are of MFCCs)");
+  cpu_mfcc::validate(o.mfcc);
+  // Built once here only for its check that every band holds an FFT bin, so a bad n_fft / n_mels
+  // pair fails while the config is validated rather than on the first clip.
+  make_mel_filterbank(o.mfcc.sample_rate, o.mfcc.n_fft, o.mfcc.n_mels, o.mfcc.fmin,
+                      o.mfcc.fmax_hz());
   if (o.summary == Summary::stats) {
     if (o.stats.empty()) fail("features.stats: empty list (summary = \"stats\" needs one or more)");
     for (std::size_t i = 0; i < o.stats.size(); ++i) {
@@ -110,6 +129,23 @@ std::vector<float> summarize(const Matrix& frames, const FeatureOptions& o) {
   for (std::size_t c = 0; c < frames.cols; ++c)
     row[c] = static_cast<float>(acc[c] / static_cast<double>(frames.rows));
   return row;
+}
+
+void require_finite_features(std::span<const float> row, const FeatureOptions& options,
+                             const std::string& name) {
+  const auto finite = [](float v) { return std::isfinite(v); };
+  const auto bad = std::find_if_not(row.begin(), row.end(), finite);
+  if (bad == row.end()) return;
+  const auto index = static_cast<std::size_t>(bad - row.begin());
+  const std::vector<std::string> columns = feature_columns(options);
+  const std::string column =
+      index < columns.size() ? columns[index] : fmt::format("column {}", index);
+  const auto count =
+      static_cast<std::size_t>(std::count_if(bad, row.end(), [&](float v) { return !finite(v); }));
+  fail(
+      "{}: the features are not finite ({} = {}, {} of {} values): the audio overflows float32 "
+      "spectra (samples far outside [-1, 1]?)",
+      name, column, std::isnan(*bad) ? "NaN" : (*bad > 0 ? "inf" : "-inf"), count, row.size());
 }
 
 std::string fingerprint(const FeatureOptions& options) {

@@ -2,6 +2,7 @@
 // Maps one-to-one onto configs/features/*.toml; `bind` is the single place the keys are declared.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,10 @@ void finalize(FeatureOptions& options);
 std::vector<std::string> feature_columns(const FeatureOptions& options);
 // Reduces (frames, n_mfcc) to one row.
 std::vector<float> summarize(const Matrix& frames, const FeatureOptions& options);
+// Throws audify::Error naming `name` and the first non-finite column when `row` holds an inf or
+// NaN (audio far outside [-1, 1] overflows the float32 spectra): such a row is no clip's features.
+void require_finite_features(std::span<const float> row, const FeatureOptions& options,
+                             const std::string& name);
 // A canonical text of every option that changes the numbers; the feature cache keys on it.
 std::string fingerprint(const FeatureOptions& options);
 

@@ -60,10 +60,17 @@ MelFilterbank make_mel_filterbank(int sample_rate, int n_fft, int n_mels, double
         last = static_cast<int>(b);
       }
     }
-    // An empty band (librosa warns) keeps first_bin 0 and no weights: it yields zero power.
-    bank.first_bin.push_back(std::max(first, 0));
-    if (first >= 0)
-      bank.weights.insert(bank.weights.end(), row.begin() + first, row.begin() + last + 1);
+    // librosa only warns about an empty band; its constant -top_db row then carries no
+    // information and, with many of them, the MFCCs degrade silently, so it is an error here.
+    if (first < 0)
+      fail(
+          "features.n_mels: mel band {} of {} holds no FFT bin: with n_fft={} the bins are {:.1f} "
+          "Hz "
+          "apart, too coarse for {} bands between fmin={} and fmax={} Hz; lower n_mels or raise "
+          "n_fft",
+          m, n_mels, n_fft, static_cast<double>(sample_rate) / n_fft, n_mels, fmin, fmax);
+    bank.first_bin.push_back(first);
+    bank.weights.insert(bank.weights.end(), row.begin() + first, row.begin() + last + 1);
     bank.offset.push_back(static_cast<int>(bank.weights.size()));
   }
   return bank;

@@ -26,7 +26,7 @@ struct MelFilterbank {
   Matrix dense() const;
 };
 
-// Throws audify::Error on invalid arguments (naming them).
+// Throws audify::Error on invalid arguments (naming them), and when a band holds no FFT bin.
 MelFilterbank make_mel_filterbank(int sample_rate, int n_fft, int n_mels, double fmin, double fmax);
 
 }  // namespace audify

@@ -19,19 +19,27 @@ namespace audify::cpu_mfcc {
 
 void validate(const MfccOptions& o) {
   if (o.sample_rate <= 0) fail("features.sample_rate: must be positive, got {}", o.sample_rate);
-  if (o.n_fft <= 0) fail("features.n_fft: must be positive, got {}", o.n_fft);
-  if (o.hop_length <= 0) fail("features.hop_length: must be positive, got {}", o.hop_length);
+  if (o.n_fft <= 0 || o.n_fft > kMaxFftSize)
+    fail("features.n_fft: must be in [1, {}], got {}", kMaxFftSize, o.n_fft);
+  if (o.hop_length <= 0) fail("features.hop_length: must be >= 1, got {}", o.hop_length);
   if (o.win_length <= 0 || o.win_length > o.n_fft)
     fail("features.win_length: must be in [1, n_fft={}], got {}", o.n_fft, o.win_length);
-  if (!(o.power > 0)) fail("features.power: must be positive, got {}", o.power);
+  if (!(o.power > 0 && o.power <= kMaxPower))
+    fail("features.power: must be in (0, {}], got {}", kMaxPower, o.power);
   if (o.n_mels <= 0) fail("features.n_mels: must be positive, got {}", o.n_mels);
   if (o.n_mfcc <= 0 || o.n_mfcc > o.n_mels)
     fail("features.n_mfcc: must be in [1, n_mels={}], got {}", o.n_mels, o.n_mfcc);
-  if (o.fmax_hz() > o.sample_rate / 2.0)
-    fail("features.fmax: must be <= sample_rate / 2 = {}, got {}", o.sample_rate / 2.0, o.fmax);
-  if (o.fmin < 0 || o.fmin >= o.fmax_hz())
+  if (!std::isfinite(o.fmax) || o.fmax_hz() > o.sample_rate / 2.0)
+    fail("features.fmax: must be <= sample_rate / 2 = {} (or 0 for that), got {}",
+         o.sample_rate / 2.0, o.fmax);
+  if (!(o.fmin >= 0 && o.fmin < o.fmax_hz()))
     fail("features.fmin: must be in [0, fmax={}), got {}", o.fmax_hz(), o.fmin);
-  if (!(o.amin > 0)) fail("features.amin: must be positive, got {}", o.amin);
+  if (!(o.ref > 0 && std::isfinite(o.ref)))
+    fail("features.ref: must be positive and finite, got {}", o.ref);
+  if (!(o.amin > 0 && std::isfinite(o.amin)))
+    fail("features.amin: must be positive and finite, got {}", o.amin);
+  if (!(o.top_db >= 0 && std::isfinite(o.top_db)))
+    fail("features.top_db: must be >= 0 (0 keeps the whole range), got {}", o.top_db);
 }
 
 std::vector<float> padded_hann_window(int win_length, int n_fft) {

@@ -4,6 +4,14 @@
 
 namespace audify {
 
+// Bounds cpu_mfcc::validate enforces beyond positivity. An FFT of 65536 points spans 3 s at
+// 22050 Hz, longer than any frame a clip classifier uses; beyond it the frame buffers of a GPU
+// batch (frames x n_fft floats) outgrow device memory long before the features mean anything.
+inline constexpr int kMaxFftSize = 1 << 16;
+// |X| of a full-scale frame is at most n_fft / 2 (the Hann window's sum): (2^15)^8 = 2^120 at the
+// largest n_fft stays below float32's 2^128, a power much above 8 overflows the spectrogram to inf.
+inline constexpr double kMaxPower = 8.0;
+
 enum class PadMode { constant, reflect };  // librosa >= 0.10 pads with zeros; older with reflect
 
 struct MfccOptions {
@@ -19,7 +27,7 @@ struct MfccOptions {
   double fmax = -1.0;    // Hz; <= 0 means sample_rate / 2
   double ref = 1.0;      // power_to_db reference
   double amin = 1e-10;   // power_to_db floor before the log
-  double top_db = 80.0;  // clamp to max - top_db over the whole clip; <= 0 disables
+  double top_db = 80.0;  // clamp to max - top_db over the whole clip; 0 disables
   int n_mfcc = 40;       // DCT-II (orthonormal) coefficients kept
 
   int n_bins() const { return n_fft / 2 + 1; }

@@ -126,6 +126,11 @@ std::string report_html(const ReportInputs& in) {
   s += "<p class=\"note\">Reference figures — <strong>published, not measured</strong> by these "
        "runs:</p>\n";
   s += html_table(published_table(), "published");
+  if (!in.skipped.empty()) {
+    s += "<p class=\"note\">Skipped (failed or unfinished runs):</p>\n<ul>\n";
+    for (const std::string& note : in.skipped) s += "<li>" + svg::escape(note) + "</li>\n";
+    s += "</ul>\n";
+  }
   for (const MultirunResults& m : in.multiruns) {
     s += fmt::format("<h2>Multirun {}</h2>\n<p>Points sorted by test accuracy, best first.</p>\n",
                      svg::escape(m.dir.filename().string()));

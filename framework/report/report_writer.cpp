@@ -3,6 +3,7 @@
 #include "report/report_writer.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -76,11 +77,16 @@ ReportInputs load_report_inputs(const std::vector<fs::path>& dirs) {
       in.runs.push_back(load_run_results(d));
     } else if (is_multirun_dir(d)) {
       in.multiruns.push_back(load_multirun_results(d));
+    } else if (const std::optional<std::string> why = unfinished_run(d)) {
+      in.skipped.push_back(fmt::format("{}: {}", d.string(), *why));
     } else {
       fail("{}: not a run directory (no metrics.json) nor a multirun folder (no summary.csv)",
            d.string());
     }
   }
+  if (in.runs.empty() && in.multiruns.empty())
+    fail("report: none of the {} folders holds a finished run ({})", dirs.size(),
+         in.skipped.front());
   return in;
 }
 
@@ -91,6 +97,11 @@ std::string report_markdown(const ReportInputs& in) {
   s += md_table(accuracy_table(in.all_runs()));
   s += "Reference figures — **published, not measured** by these runs:\n\n";
   s += md_table(published_table());
+  if (!in.skipped.empty()) {
+    s += "Skipped (failed or unfinished runs):\n\n";
+    for (const std::string& note : in.skipped) s += "- " + md_cell(note) + "\n";
+    s += "\n";
+  }
   for (const MultirunResults& m : in.multiruns) {
     s += fmt::format("## Multirun {}\n\nPoints sorted by test accuracy, best first.\n\n",
                      m.dir.filename().string());
@@ -103,6 +114,7 @@ std::string report_markdown(const ReportInputs& in) {
 
 void write_report(const std::vector<fs::path>& dirs, const fs::path& out_dir) {
   const ReportInputs in = load_report_inputs(dirs);
+  for (const std::string& note : in.skipped) spdlog::warn("report: skipped {}", note);
   write_file_atomic(out_dir / "report.md", report_markdown(in));
   write_file_atomic(out_dir / "report.html", report_html(in));
 }

@@ -13,12 +13,14 @@ namespace audify {
 struct ReportInputs {
   std::vector<RunResults> runs;            // plain run directories, in command-line order
   std::vector<MultirunResults> multiruns;  // multirun folders, in command-line order
+  std::vector<std::string> skipped;        // "<folder>: <why>" for failed or unfinished runs
   // Every run, the multiruns' points included, in report order.
   std::vector<const RunResults*> all_runs() const;
 };
 
-// Each directory is a run directory or a multirun folder; throws audify::Error naming the first
-// that is neither.
+// Each directory is a run directory or a multirun folder; a failed or unfinished run folder is
+// skipped with a note in `skipped`. Throws audify::Error naming the first that is none of these,
+// or when nothing is left to report.
 ReportInputs load_report_inputs(const std::vector<std::filesystem::path>& dirs);
 
 std::string report_markdown(const ReportInputs& inputs);

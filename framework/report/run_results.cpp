@@ -11,6 +11,7 @@
 #include "core/csv.h"
 #include "core/error.h"
 #include "data/urbansound8k.h"
+#include "experiment/run_dir.h"
 
 namespace audify {
 namespace {
@@ -96,6 +97,17 @@ bool is_run_dir(const fs::path& dir) {
 }
 bool is_multirun_dir(const fs::path& dir) {
   return fs::is_regular_file(dir / "summary.csv");
+}
+
+std::optional<std::string> unfinished_run(const fs::path& dir) {
+  if (is_run_dir(dir)) return std::nullopt;
+  if (fs::is_regular_file(dir / kFailedFile)) {
+    std::string error = read_file(dir / kFailedFile);
+    error = error.substr(0, error.find('\n'));
+    return "failed: " + error;
+  }
+  if (fs::is_regular_file(dir / "config.toml")) return "unfinished (no metrics.json)";
+  return std::nullopt;
 }
 
 RunResults load_run_results(const fs::path& dir) {

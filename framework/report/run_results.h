@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -62,6 +63,11 @@ struct MultirunResults {
 // A run directory holds metrics.json; a multirun folder holds summary.csv.
 bool is_run_dir(const std::filesystem::path& dir);
 bool is_multirun_dir(const std::filesystem::path& dir);
+
+// For a run folder without results, why: "failed: <error>" when the run left FAILED
+// (experiment/run_dir.h), "unfinished (no metrics.json)" when it holds a config.toml but no
+// metrics.json (crashed or still running); nullopt for any other folder.
+std::optional<std::string> unfinished_run(const std::filesystem::path& dir);
 
 // Throws audify::Error naming the directory (or the file) when it is not a readable run.
 RunResults load_run_results(const std::filesystem::path& dir);

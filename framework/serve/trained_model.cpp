@@ -77,6 +77,7 @@ std::vector<float> TrainedModel::probabilities(std::span<const float> features,
         "{}: {} features extracted, but the model was trained on {} (a feature table made with "
         "other options?)",
         name, features.size(), feature_count_);
+  require_finite_features(features, features_, name);
   Matrix x(1, features.size());
   std::copy(features.begin(), features.end(), x.data.begin());
   Matrix p;

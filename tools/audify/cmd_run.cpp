@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "experiment/multirun.h"
 #include "experiment/multirun_plan.h"
+#include "experiment/run_data.h"
 #include "experiment/run_dir.h"
 #include "experiment/runner.h"
 
@@ -73,9 +74,11 @@ int run_single(const RunArgs& args, const std::vector<Override>& overrides) {
   req.progress = !args.quiet;
   RunLog log(args.quiet);
   if (!args.run_dir.empty()) {
+    // A multirun point: its folder exists already, and a failure is recorded there (FAILED).
     req.run_dir = args.run_dir;
     std::filesystem::create_directories(req.run_dir);
   } else {
+    check_run_data(req.config);  // before a run folder exists for it
     req.run_dir = create_run_dir(req.config.output_root, req.config.experiment);
   }
   const std::filesystem::path log_path = req.run_dir / "log.txt";
