@@ -82,6 +82,16 @@ TEST_F(ConfigTree, UnknownGroupOptionNamesTheFileLookedFor) {
   EXPECT_NE(e.find("mysql, postgres"), std::string::npos) << e;
 }
 
+// Found by tests/fuzz (fuzz_config): a name longer than the file system allows made
+// std::filesystem throw out of compose() instead of the error naming the override.
+TEST_F(ConfigTree, NamesTooLongForAFileAreUnknownOptions) {
+  const std::string name(300, 'x');
+  EXPECT_NE(error_of({"db=" + name}).find("no config configs/db/" + name), std::string::npos);
+  EXPECT_NE(error_of({"+experiment=" + name}).find("no experiment file"), std::string::npos);
+  EXPECT_NE(error_of({name + "=1"}).find("'" + name + "'"), std::string::npos)
+      << error_of({name + "=1"});
+}
+
 TEST_F(ConfigTree, ExperimentOverridesGroupsAndKeys) {
   ComposedConfig c = run({"+experiment=exp1"});
   EXPECT_EQ(c.experiment, "exp1");
@@ -214,6 +224,20 @@ TEST(OverrideParser, ParsesSweeps) {
             (std::vector<std::string>{"0.0", "0.25", "0.5", "0.75"}));
   EXPECT_EQ(parse_override("a=range(0,0.3,0.1)").values,
             (std::vector<std::string>{"0.0", "0.1", "0.2"}));
+  // Found by tests/fuzz (fuzz_config): a long range was expanded into memory value by value, and a
+  // range ending near the end of long long overflowed its counter (and then ran on for ever).
+  for (const char* huge : {"a=range(0,1000000000)", "a=range(0,1e12,0.5)", "a=range(0,1,1e-300)"}) {
+    try {
+      parse_override(huge);
+      ADD_FAILURE() << "accepted " << huge;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("over 100000 values"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(parse_override("a=range(9223372036854775805,9223372036854775807,4)").values,
+            (std::vector<std::string>{"9223372036854775805"}));
+  EXPECT_EQ(parse_override("a=range(-9223372036854775807,-9223372036854775808,-3)").values,
+            (std::vector<std::string>{"-9223372036854775807"}));
   Override lists = parse_override("model.hidden=[100,200,100],[256,256]");
   EXPECT_TRUE(lists.sweep);
   EXPECT_EQ(lists.values, (std::vector<std::string>{"[100,200,100]", "[256,256]"}));

@@ -22,9 +22,10 @@ namespace {
 
 constexpr size_t kLanes = 8;  // doubles per vector; rows are zero-padded to a multiple of this
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
-// fp-contract lets the multiply-adds fuse (the build's -std=c++20 turns that off); it changes
-// double rounding only (~1e-16).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(__SANITIZE_ADDRESS__)
+// GCC only (clang has no optimize attribute). fp-contract lets the multiply-adds fuse (the
+// build's -std=c++20 turns that off); it changes double rounding only (~1e-16).
 #define AUDIFY_CLONES                                                          \
   __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"), \
                  optimize("fp-contract=fast")))

@@ -23,6 +23,17 @@ toml::table load_toml(const fs::path& path, const std::string& shown) {
   }
 }
 
+// Names come from the command line and from config files: one too long for the file system
+// (ENAMETOOLONG) is simply not there, rather than a filesystem_error escaping composition.
+bool is_file(const fs::path& path) {
+  std::error_code ec;
+  return fs::is_regular_file(path, ec);
+}
+bool is_folder(const fs::path& path) {
+  std::error_code ec;
+  return fs::is_directory(path, ec);
+}
+
 std::string list_options(const fs::path& dir) {
   std::vector<std::string> names;
   std::error_code ec;
@@ -101,7 +112,7 @@ bool is_experiment(const Override& o) {
 
 bool is_group(const Override& o, const std::vector<DefaultsEntry>& list, const ConfigSources& s) {
   if (o.key.find('.') != std::string::npos) return false;
-  return find_group(list, o.key) >= 0 || fs::is_directory(s.configs / o.key);
+  return find_group(list, o.key) >= 0 || is_folder(s.configs / o.key);
 }
 
 std::string option_of(const Override& o) {
@@ -178,8 +189,7 @@ ComposedConfig compose(const ConfigSources& sources, const std::vector<Override>
     if (o.sweep) fail("override '{}': a sweep needs multirun (-m)", o.text);
   const fs::path primary_path = sources.configs / "config.toml";
   const std::string primary_name = sources.display(primary_path);
-  if (!fs::is_regular_file(primary_path))
-    fail("{}: not found (the config root needs it)", primary_name);
+  if (!is_file(primary_path)) fail("{}: not found (the config root needs it)", primary_name);
   toml::table primary = load_toml(primary_path, primary_name);
   std::vector<DefaultsEntry> list = primary_defaults(primary, primary_name);
   primary.erase("defaults");
@@ -214,7 +224,7 @@ ComposedConfig compose(const ConfigSources& sources, const std::vector<Override>
     const DefaultsEntry entry = list[i];
     const fs::path path = sources.experiments / (entry.option + ".toml");
     const std::string shown = sources.display(path);
-    if (!fs::is_regular_file(path))
+    if (!is_file(path))
       fail("{}: no experiment file {} (available: {})", entry.chosen_by, shown,
            list_options(sources.experiments));
     toml::table file = load_toml(path, shown);
@@ -267,7 +277,7 @@ ComposedConfig compose(const ConfigSources& sources, const std::vector<Override>
       const fs::path dir = sources.configs / e.group;
       const fs::path path = dir / (e.option + ".toml");
       const std::string shown = sources.display(path);
-      if (!fs::is_regular_file(path))
+      if (!is_file(path))
         fail("{}: no config {} for group '{}' (options: {})", e.chosen_by, shown, e.group,
              list_options(dir));
       const toml::table file = load_toml(path, shown);

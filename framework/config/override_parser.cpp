@@ -54,6 +54,10 @@ std::optional<std::string_view> call_args(std::string_view value, std::string_vi
   return rest.substr(1, rest.size() - 2);
 }
 
+// A sweep over more values of one key than this is a typo (multirun's limit on all points is in
+// config/sweep.cpp).
+constexpr std::size_t kMaxRangeValues = 100'000;
+
 struct Number {
   bool integer = true;
   long long i = 0;
@@ -96,14 +100,23 @@ std::vector<std::string> expand_range(std::string_view args, const std::string& 
   step.d = 1;
   if (parts.size() == 3) step = parse_number(parts[2], text);
   if (step.d == 0) fail("override '{}': range() step must not be zero", text);
+  // Bounded: a long range would exhaust memory one string at a time, and a stop near the end of
+  // long long would overflow the loop variable.
   std::vector<std::string> out;
+  const auto append = [&](std::string value) {
+    if (out.size() == kMaxRangeValues)
+      fail("override '{}': range() has over {} values", text, kMaxRangeValues);
+    out.push_back(std::move(value));
+  };
   if (start.integer && stop.integer && step.integer) {
-    for (long long v = start.i; step.i > 0 ? v < stop.i : v > stop.i; v += step.i)
-      out.push_back(std::to_string(v));
+    for (long long v = start.i; step.i > 0 ? v < stop.i : v > stop.i;) {
+      append(std::to_string(v));
+      if (__builtin_add_overflow(v, step.i, &v)) break;
+    }
   } else {
     const double count = std::ceil((stop.d - start.d) / step.d);
-    for (long long k = 0; k < static_cast<long long>(count); ++k)
-      out.push_back(float_text(start.d + static_cast<double>(k) * step.d));
+    for (long long k = 0; static_cast<double>(k) < count; ++k)
+      append(float_text(start.d + static_cast<double>(k) * step.d));
   }
   if (out.empty()) fail("override '{}': range() is empty", text);
   return out;

@@ -44,7 +44,8 @@ void walk(const ComposedConfig& config, const toml::table& table, const std::str
     std::string origin = config.origin_of(key);
     if (origin.empty()) origin = "config";
     toml::table one;
-    node.visit([&](const auto& v) { one.insert(k, v); });
+    const toml::key& name = k;  // clang 14 cannot capture a structured binding
+    node.visit([&](const auto& v) { one.insert(name, v); });
     own->apply(one, origin);
   }
 }

@@ -102,7 +102,7 @@ std::unique_ptr<AudioStream> open_wav_stream(int fd, std::string name, double st
   const bool rf64 = std::memcmp(&riff[0], "RF64", 4) == 0;  // sizes live in a ds64 chunk
 
   std::optional<PcmFormat> format;
-  std::size_t skipped = 0;
+  std::uint64_t skipped = 0;
   for (;;) {
     const std::vector<std::byte> chunk = read_exactly(reader, 8, "data chunk");
     const std::string id(reinterpret_cast<const char*>(chunk.data()), 4);
@@ -114,12 +114,14 @@ std::unique_ptr<AudioStream> open_wav_stream(int fd, std::string name, double st
           std::move(reader), *format, "WAV", std::vector<std::byte>{},
           unknown ? std::nullopt : std::optional<std::uint64_t>(size));
     }
-    const std::size_t padded = size + (size & 1u);  // chunks are word-aligned
+    // Chunks are word-aligned; in 64 bits, as a size of 0xFFFFFFFF plus its pad byte wraps to 0.
+    const std::uint64_t padded = std::uint64_t{size} + (size & 1u);
     skipped += padded;
     if (skipped > kMaxSkippedHeaderBytes)
       fail("{}: over {} bytes of WAV header chunks before any audio data", reader.name(),
            kMaxSkippedHeaderBytes);
-    const std::vector<std::byte> body = read_exactly(reader, padded, "data chunk");
+    const std::vector<std::byte> body =
+        read_exactly(reader, static_cast<std::size_t>(padded), "data chunk");
     if (id == "fmt ") format = parse_fmt_chunk(body, reader.name());
   }
 }
