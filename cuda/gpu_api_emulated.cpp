@@ -46,7 +46,7 @@ CBLAS_TRANSPOSE cblas_op(Op op) {
 class EmulatedApi final : public GpuApi {
  public:
   ~EmulatedApi() override {
-    std::lock_guard lock(cpu_mfcc::fftw_planner_mutex());
+    std::lock_guard lock(fftw_planner_mutex());
     for (auto& [shape, plan] : plans_) fftwf_destroy_plan(static_cast<fftwf_plan>(plan));
   }
 
@@ -88,7 +88,7 @@ class EmulatedApi final : public GpuApi {
     AUDIFY_ASSERT(n > 0 && batch > 0);
     void*& plan = plans_[{n, batch}];
     if (plan == nullptr) {
-      std::lock_guard lock(cpu_mfcc::fftw_planner_mutex());
+      std::lock_guard lock(fftw_planner_mutex());
       // FFTW_ESTIMATE does not touch the arrays; FFTW_UNALIGNED lets any pointer run the plan.
       float* in = static_cast<float*>(alloc(sizeof(float)));
       fftwf_complex* out = static_cast<fftwf_complex*>(alloc(sizeof(fftwf_complex)));

@@ -10,7 +10,7 @@
 #include <utility>
 
 #include "core/error.h"
-#include "nn/philox.h"
+#include "nn/dropout_mask.h"
 
 namespace audify::gpu {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "core/error.h"
 #include "mlp_gpu.h"
-#include "nn/philox.h"
+#include "core/philox.h"
 
 namespace audify::gpu {
 namespace {
@@ -55,7 +55,7 @@ JobState prepare(FitJob& job, const nn::MlpConfig& shape) {
 
 // nn::fit's shuffle: Fisher-Yates over the previous epoch's order with the epoch's Philox stream.
 void shuffle(std::vector<uint32_t>& order, uint64_t seed, int epoch) {
-  nn::PhiloxStream rng(seed, nn::RandomStream::kShuffle, static_cast<uint32_t>(epoch));
+  PhiloxStream rng(seed, RandomStream::kShuffle, static_cast<uint32_t>(epoch));
   for (std::size_t i = order.size() - 1; i > 0; --i)
     std::swap(order[i], order[rng.below(static_cast<uint32_t>(i + 1))]);
 }

@@ -116,9 +116,9 @@ inline void check_stages(gpu::GpuApi& api, const ConformanceCase& c) {
   const MelFilterbank bank =
       make_mel_filterbank(o.sample_rate, o.n_fft, o.n_mels, o.fmin, o.fmax_hz());
   const Matrix dct = make_dct_ortho(o.n_mfcc, o.n_mels);
-  const cpu_mfcc::RealFft fft(o.n_fft);
-  cpu_mfcc::FftBuffer frame = cpu_mfcc::fft_buffer(static_cast<std::size_t>(o.n_fft));
-  cpu_mfcc::FftBuffer spectrum = cpu_mfcc::fft_buffer(2 * static_cast<std::size_t>(fft.n_bins()));
+  const RealFft fft(o.n_fft);
+  FftBuffer frame = fft_buffer(static_cast<std::size_t>(o.n_fft));
+  FftBuffer spectrum = fft_buffer(2 * static_cast<std::size_t>(fft.n_bins()));
   for (std::size_t k = 0; k < c.clips.size(); ++k) {
     SCOPED_TRACE(fmt::format("clip {} of the batch", k));
     std::vector<float> padded;

@@ -84,10 +84,10 @@ TEST(Dct, SquareMatrixIsOrthonormal) {
 
 TEST(PowerSpectrum, PureSinePeaksAtItsBin) {
   const int n_fft = 2048, sr = 22050;
-  const cpu_mfcc::RealFft fft(n_fft);
+  const RealFft fft(n_fft);
   const std::vector<float> window = cpu_mfcc::padded_hann_window(n_fft, n_fft);
-  cpu_mfcc::FftBuffer frame = cpu_mfcc::fft_buffer(n_fft);
-  cpu_mfcc::FftBuffer spectrum = cpu_mfcc::fft_buffer(2 * fft.n_bins());
+  FftBuffer frame = fft_buffer(n_fft);
+  FftBuffer spectrum = fft_buffer(2 * fft.n_bins());
   std::vector<float> power(fft.n_bins());
   for (double hz : {100 * static_cast<double>(sr) / n_fft, 1000.0, 5512.5}) {
     std::vector<float> y(n_fft);

@@ -14,7 +14,7 @@
 #include "nn/dropout.h"
 #include "nn/mlp.h"
 #include "nn/mlp_io.h"
-#include "nn/philox.h"
+#include "nn/dropout_mask.h"
 #include "nn/safetensors.h"
 #include "nn/trainer.h"
 #include "test_support.h"

@@ -8,7 +8,7 @@
 #include "kernels/grid.cuh"
 #include "kernels/model_step.cuh"
 #include "nn/activation.h"
-#include "nn/philox.h"
+#include "nn/dropout_mask.h"
 
 namespace audify::gpu {
 

@@ -5,7 +5,7 @@
 #include <limits>
 
 #include "core/error.h"
-#include "features/mfcc_cpu.h"
+#include "core/real_fft.h"
 
 namespace audify {
 namespace {
@@ -63,9 +63,9 @@ SoundLevel LevelMeter::measure(std::span<const float> samples) const {
   double sum_squares = 0;
   for (const float x : samples) sum_squares += static_cast<double>(x) * x;
 
-  const cpu_mfcc::RealFft fft(static_cast<int>(n));
-  cpu_mfcc::FftBuffer in = cpu_mfcc::fft_buffer(n);
-  cpu_mfcc::FftBuffer out = cpu_mfcc::fft_buffer(2 * (n / 2 + 1));
+  const RealFft fft(static_cast<int>(n));
+  FftBuffer in = fft_buffer(n);
+  FftBuffer out = fft_buffer(2 * (n / 2 + 1));
   std::copy(samples.begin(), samples.end(), in.get());
   fft.forward(in.get(), out.get());
   double weighted = 0;  // sum_k w_k |X_k|^2 = n * sum_t (a * x)[t]^2 (Parseval)

@@ -3,12 +3,11 @@
 // them: pad -> frame + window -> real FFT -> power -> mel -> power_to_db -> DCT.
 #pragma once
 
-#include <memory>
-#include <mutex>
 #include <span>
 #include <vector>
 
 #include "core/matrix.h"
+#include "core/real_fft.h"
 #include "features/mfcc_options.h"
 
 namespace audify::cpu_mfcc {
@@ -26,32 +25,6 @@ void pad_signal(std::span<const float> y, int pad, PadMode mode, std::vector<flo
 // frame[i] = signal[start + i] * window[i] for i < window.size().
 void window_frame(const float* signal, long long start, std::span<const float> window,
                   float* frame);
-
-// An n_fft-point real-to-complex FFT. The FFTW plan is made once per size per process (under a
-// mutex) and shared, so constructing one is cheap and forward() is thread-safe.
-class RealFft {
- public:
-  explicit RealFft(int n_fft);
-  int n_fft() const { return n_fft_; }
-  int n_bins() const { return n_fft_ / 2 + 1; }
-  // [in] in: (n_fft) real; [out] out: (n_bins, 2) re/im. Both from fft_buffer() (SIMD-aligned).
-  void forward(float* in, float* out) const;
-
- private:
-  int n_fft_;
-  void* plan_;  // fftwf_plan, owned by the process-wide cache
-};
-
-// Every FFTW plan creation or destruction in the process must hold this lock (FFTW's planner is not
-// thread-safe); executing a plan needs no lock.
-std::mutex& fftw_planner_mutex();
-
-// An FFTW-aligned float buffer.
-struct FftBufferFree {
-  void operator()(float* p) const;
-};
-using FftBuffer = std::unique_ptr<float[], FftBufferFree>;
-FftBuffer fft_buffer(std::size_t floats);
 
 // [in] spectrum: (n_bins, 2) re/im; [out] out: (n_bins) = |X|^power.
 void power_spectrum(const float* spectrum, int n_bins, float power, float* out);

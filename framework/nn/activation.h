@@ -5,7 +5,7 @@
 #include <cmath>
 #include <string>
 
-#include "nn/philox.h"
+#include "core/philox.h"
 
 namespace audify::nn {
 

@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "nn/philox.h"
+#include "core/philox.h"
 
 namespace audify::nn {
 

@@ -4,7 +4,7 @@
 
 #include "core/simd.h"
 
-#include "nn/philox.h"
+#include "nn/dropout_mask.h"
 
 namespace audify::nn {
 

@@ -7,7 +7,7 @@
 #include <numeric>
 
 #include "core/error.h"
-#include "nn/philox.h"
+#include "core/philox.h"
 #include "nn/trainer.h"
 
 namespace audify::nn {

@@ -6,7 +6,7 @@
 
 #include "core/error.h"
 #include "nn/dense_kernels.h"
-#include "nn/philox.h"
+#include "core/philox.h"
 #include "nn/softmax_xent.h"
 
 namespace audify::nn {

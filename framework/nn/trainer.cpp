@@ -10,7 +10,7 @@
 #include "core/error.h"
 #include "nn/dropout.h"
 #include "nn/flush_denormals.h"
-#include "nn/philox.h"
+#include "core/philox.h"
 
 namespace audify::nn {
 namespace {

@@ -1,7 +1,7 @@
 #include "nn/cnn/init.h"
 
 #include "nn/mlp.h"
-#include "nn/philox.h"
+#include "core/philox.h"
 
 namespace audify::nn::cnn {
 

@@ -14,7 +14,7 @@
 #endif
 #endif
 
-namespace audify::nn {
+namespace audify {
 
 struct Philox4 {
   uint32_t v[4];
@@ -51,22 +51,6 @@ AUDIFY_HD inline float uniform01(uint32_t word) {
   return static_cast<float>(word >> 8) * 0x1p-24f;
 }
 
-// Dropout keeps a unit when its uniform u satisfies u >= rate (TensorFlow's rule); in integers:
-// word >= threshold with threshold = ceil(rate * 2^32). rate 1 drops everything.
-AUDIFY_HD inline uint64_t dropout_threshold(double rate) {
-  if (rate <= 0.0) return 0;
-  if (rate >= 1.0) return uint64_t{1} << 32;
-  const double t = rate * 4294967296.0;
-  const uint64_t ti = static_cast<uint64_t>(t);
-  return static_cast<double>(ti) < t ? ti + 1 : ti;
-}
-
-// Whether `element` (row * width + unit of one batch) of `layer` survives dropout at `step`.
-AUDIFY_HD inline bool dropout_keep(uint64_t seed, uint32_t step, uint32_t layer, uint32_t element,
-                                   uint64_t threshold) {
-  return philox_word(seed, RandomStream::kDropout, layer, step, element) >= threshold;
-}
-
 // A sequential generator over one stream (shuffles, splits): counter-based, so cheap to restart.
 class PhiloxStream {
  public:
@@ -90,4 +74,4 @@ class PhiloxStream {
   uint64_t n_ = 0;
 };
 
-}  // namespace audify::nn
+}  // namespace audify
