@@ -8,8 +8,8 @@
 #include <numeric>
 
 #include "core/error.h"
-#include "mlp_gpu.h"
 #include "core/philox.h"
+#include "mlp_gpu.h"
 
 namespace audify::gpu {
 namespace {

@@ -63,33 +63,26 @@ void check_gradients(Layer& layer, Tensor x, const Pass& pass, bool check_input 
   for (Param* p : layer.params()) analytic.push_back(p->grad);
 
   std::size_t checked = 0;
+  // Central difference of the projected loss in one value, against its analytic gradient.
+  const auto check = [&](float& value, float analytic_grad, const std::string& what) {
+    const float saved = value;
+    value = saved + kEps;
+    const double up = projected_loss(layer, x, r.data, pass);
+    value = saved - kEps;
+    const double down = projected_loss(layer, x, r.data, pass);
+    value = saved;
+    expect_close(analytic_grad, (up - down) / (2.0 * kEps), what);
+    ++checked;
+  };
   const auto params = layer.params();
   for (std::size_t k = 0; k < params.size(); ++k) {
     Param& p = *params[k];
-    for (std::size_t i = 0; i < p.value.size(); ++i) {
-      const float saved = p.value[i];
-      p.value[i] = saved + kEps;
-      const double up = projected_loss(layer, x, r.data, pass);
-      p.value[i] = saved - kEps;
-      const double down = projected_loss(layer, x, r.data, pass);
-      p.value[i] = saved;
-      expect_close(analytic[k][i], (up - down) / (2.0 * kEps),
-                   fmt::format("{} {}[{}]", layer.kind(), p.name, i));
-      ++checked;
-    }
+    for (std::size_t i = 0; i < p.value.size(); ++i)
+      check(p.value[i], analytic[k][i], fmt::format("{} {}[{}]", layer.kind(), p.name, i));
   }
   if (check_input) {
-    for (std::size_t i = 0; i < x.data.size(); ++i) {
-      const float saved = x.data[i];
-      x.data[i] = saved + kEps;
-      const double up = projected_loss(layer, x, r.data, pass);
-      x.data[i] = saved - kEps;
-      const double down = projected_loss(layer, x, r.data, pass);
-      x.data[i] = saved;
-      expect_close(dx.data[i], (up - down) / (2.0 * kEps),
-                   fmt::format("{} dx[{}]", layer.kind(), i));
-      ++checked;
-    }
+    for (std::size_t i = 0; i < x.data.size(); ++i)
+      check(x.data[i], dx.data[i], fmt::format("{} dx[{}]", layer.kind(), i));
   }
   EXPECT_GT(checked, 0u);
 }

@@ -171,12 +171,13 @@ TEST_F(MemoryBounds, ServeRefusesHugeUploadsWithoutGrowing) {
   const fs::path log = d / "serve.log", pid_file = d / "serve.pid";
   std::string out;
   // exec: the pid that $! names is the server's own, for /proc and kill.
-  ASSERT_EQ(test::run_command("(exec env " +
-                                  under_limit("serve --no-log --port 0 --threads 4 --model " +
-                                              shell_quoted(fs::absolute(run_))) +
-                                  " > " + shell_quoted(log) + " 2>&1 < /dev/null) & echo $! > " +
-                                  shell_quoted(pid_file),
-                              &out),
+  ASSERT_EQ(test::run_command(
+                "(exec env " +
+                    under_limit("serve --no-log --port 0 --threads 4 --max-uploads 2 --model " +
+                                shell_quoted(fs::absolute(run_))) +
+                    " > " + shell_quoted(log) + " 2>&1 < /dev/null) & echo $! > " +
+                    shell_quoted(pid_file),
+                &out),
             0)
       << out;
   std::string url;

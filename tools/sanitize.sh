@@ -16,9 +16,13 @@ BUILD_DIR=${AUDIFY_ASAN_BUILD_DIR:-build-asan}
 # it passes sanitized, run it with `tools/sanitize.sh --build-only test_monitor audify` and ctest),
 # test_runner, test_report, test_bench, test_extract and test_cuda_emulated* (whole experiments
 # and extraction runs, minutes each even unsanitized), test_librosa_parity (real data only),
-# test_cuda_device* (a GPU), test_slurm and tests/browser (a cluster, Chromium).
+# test_cuda_device* (a GPU), test_slurm and tests/browser (a cluster, Chromium), test_memory_bounds
+# (prlimit --as leaves no room for ASan's shadow memory), test_feature_bounds, test_failed_runs and
+# test_sb_cnn (CLI runs and whole-network training steps, slow under ASan), test_logmel_features
+# (real data only).
 UNIT_TESTS=(test_audio_io test_config test_wav_stream test_metrics test_mfcc test_resample test_serve
-            test_splits test_summary_stats test_synth test_mlp test_baselines test_smoke)
+            test_splits test_summary_stats test_synth test_mlp test_baselines test_smoke
+            test_feature_cache test_nonfinite_features test_cnn_layers)
 FUZZ_TARGETS=(fuzz_decode fuzz_wav_stream fuzz_upload fuzz_config fuzz_feature_table)
 
 build_only=0

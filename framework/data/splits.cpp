@@ -26,7 +26,7 @@ template <typename T>
 void shuffle(std::vector<T>& v, int seed, std::uint32_t purpose) {
   // Sign-extended so negative seeds are distinct keys too.
   PhiloxStream rng(static_cast<std::uint64_t>(static_cast<std::int64_t>(seed)),
-                       RandomStream::kSplit, purpose);
+                   RandomStream::kSplit, purpose);
   for (std::size_t i = v.size(); i > 1; --i) {
     const std::size_t j = rng.below(static_cast<std::uint32_t>(i));
     std::swap(v[i - 1], v[j]);

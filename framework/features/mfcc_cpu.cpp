@@ -22,8 +22,8 @@ class CpuExtractor final : public FeatureExtractor {
                                   options.fmax_hz())),
         dct_(make_dct_ortho(options.n_mfcc, options.n_mels)),
         fft_(options.n_fft),
-        frame_(cpu_mfcc::fft_buffer(static_cast<std::size_t>(options.n_fft))),
-        spectrum_(cpu_mfcc::fft_buffer(2 * static_cast<std::size_t>(fft_.n_bins()))),
+        frame_(fft_buffer(static_cast<std::size_t>(options.n_fft))),
+        spectrum_(fft_buffer(2 * static_cast<std::size_t>(fft_.n_bins()))),
         power_(static_cast<std::size_t>(fft_.n_bins())) {}
 
   std::string_view backend() const override { return "cpu"; }
@@ -66,11 +66,11 @@ class CpuExtractor final : public FeatureExtractor {
   std::vector<float> window_;  // (n_fft)
   MelFilterbank bank_;
   Matrix dct_;  // (n_mfcc, n_mels)
-  cpu_mfcc::RealFft fft_;
-  cpu_mfcc::FftBuffer frame_;     // (n_fft) windowed frame
-  cpu_mfcc::FftBuffer spectrum_;  // (n_bins, 2)
-  std::vector<float> power_;      // (n_bins)
-  std::vector<float> padded_;     // centred signal, reused between clips
+  RealFft fft_;
+  FftBuffer frame_;            // (n_fft) windowed frame
+  FftBuffer spectrum_;         // (n_bins, 2)
+  std::vector<float> power_;   // (n_bins)
+  std::vector<float> padded_;  // centred signal, reused between clips
 };
 
 const MfccOptions& validated(const MfccOptions& options) {

@@ -5,8 +5,8 @@
 #include <cmath>
 
 #include "core/error.h"
-#include "nn/dense_kernels.h"
 #include "core/philox.h"
+#include "nn/dense_kernels.h"
 #include "nn/softmax_xent.h"
 
 namespace audify::nn {

@@ -8,9 +8,9 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "core/philox.h"
 #include "nn/dropout.h"
 #include "nn/flush_denormals.h"
-#include "core/philox.h"
 
 namespace audify::nn {
 namespace {

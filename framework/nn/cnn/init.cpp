@@ -1,7 +1,7 @@
 #include "nn/cnn/init.h"
 
-#include "nn/mlp.h"
 #include "core/philox.h"
+#include "nn/mlp.h"
 
 namespace audify::nn::cnn {
 
