@@ -18,9 +18,11 @@ PACKAGES=(
   chromium python3-websocket
   # the SLURM launcher's tests start a real single-node cluster
   slurm-wlm munge
-  # the CNN's speed peer (../shared/peers/peer_sbcnn.py, tools/sbcnn_conv_times.py): PyTorch 1.13
-  python3-torch
 )
+# The peers (../shared/peers/: PyTorch 1.13 for the SB-CNN speed, scikit-learn for the baselines;
+# tools/sbcnn_conv_times.py, tests/crosscheck_sklearn.py) are large and no build or test needs them,
+# so they come only on request: tools/setup.sh --peers
+[ "${1:-}" = "--peers" ] && PACKAGES+=(python3-torch python3-sklearn)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
