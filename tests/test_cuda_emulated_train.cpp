@@ -259,9 +259,9 @@ TEST(CudaEmulatedTrain, RunnerTrainsTheMlpOnTheDeviceTrainer) {
   c.model.mlp.dropout = 0.5;
   const auto losses = [&](const RunConfig& config) {
     std::vector<double> out;
-    make_model(config, 40, 10)->fit(p.x, p.y, [&](const EpochReport& e, const RunModel&) {
-      out.push_back(e.loss);
-    });
+    make_model(config, 40, 10)
+        ->fit(Examples::of_rows(p.x), p.y,
+              [&](const EpochReport& e, const RunModel&) { out.push_back(e.loss); });
     return out;
   };
   c.device = "cpu";

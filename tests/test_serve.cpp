@@ -237,6 +237,38 @@ TEST_F(ServeTest, ClassifyAgreesWithTheModelOnTheSameBytes) {
   EXPECT_EQ(lean.at("predicted").at("id").get<int>(), expected.predicted);
 }
 
+// A CNN run serves the same way: the clip's log-mel windows through the saved network.
+TEST_F(ServeTest, ACnnRunServesItsWindowedPrediction) {
+  const std::string env = "AUDIFY_CACHE_DIR='" + (dir_->path() / "cache").string() + "' '" +
+                          test::audify_binary().string() + "' ";
+  const fs::path runs = dir_->path() / "cnn_runs";
+  std::string out;
+  ASSERT_EQ(test::run_command(env + "run -q data.root='" + (dir_->path() / "synth").string() +
+                                  "' output_root='" + runs.string() +
+                                  "' model=cnn 'model.conv=[\"4x5x5+pool4x4\"]' "
+                                  "model.dense=[8] model.window_frames=64 train.epochs=1",
+                              &out),
+            0)
+      << out;
+  fs::path run;
+  for (const auto& e : fs::directory_iterator(runs / "default")) run = e.path();
+  const std::unique_ptr<TrainedModel> cnn = TrainedModel::load(run);
+  EXPECT_EQ(cnn->kind(), "cnn");
+  const Classification expected = cnn->classify_bytes(as_bytes(*clip_), clip_name_);
+  ServeOptions options;
+  options.threads = 4;
+  options.max_uploads = 2;
+  options.max_concurrent = 1;
+  RunningServer server(*cnn, options);
+  httplib::Client c = server.client();
+  const json j = parse(c.Post("/api/classify?plots=0", *clip_, "audio/wav"));
+  ASSERT_EQ(j.at("probabilities").size(), expected.probabilities.size()) << j.dump();
+  for (std::size_t i = 0; i < expected.probabilities.size(); ++i)
+    EXPECT_EQ(static_cast<float>(j["probabilities"][i].at("probability").get<double>()),
+              expected.probabilities[i]);
+  EXPECT_EQ(j.at("model"), cnn->id());
+}
+
 TEST_F(ServeTest, EveryBadRequestGetsItsStatusAndSaysWhatWasWrong) {
   httplib::Client c = server_->client();
   const std::string tone = make_wav(dir_->path(), 1.0);

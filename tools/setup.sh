@@ -11,6 +11,8 @@ PACKAGES=(
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libxxhash-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsvm-dev libxgboost-dev
+  # audio-level augmentation (pitch shift, time stretch), the library muda uses
+  librubberband-dev
   libcpp-httplib-dev
   # the sanitizer build and the libFuzzer targets (tools/sanitize.sh, tools/fuzz.sh)
   clang libclang-rt-14-dev

@@ -184,6 +184,34 @@ std::string ConfigSources::display(const fs::path& file) const {
                                                       : rel.generic_string();
 }
 
+// A group file's own defaults may re-choose other groups with `override /group` (model=sb_cnn
+// picks features=logmel128 and train=sb_cnn), but only groups the primary config chose: an
+// experiment's or the command line's choice is more specific and wins.
+void apply_group_file_defaults(const ConfigSources& sources, const std::string& primary_name,
+                               std::vector<DefaultsEntry>& list) {
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (list[i].kind != DefaultsEntry::Kind::group) continue;
+    const fs::path path = sources.configs / list[i].group / (list[i].option + ".toml");
+    if (!is_file(path)) continue;  // reported when the group is mounted
+    const std::string shown = sources.display(path);
+    for (const DefaultsItem& item : read_defaults(load_toml(path, shown), shown)) {
+      if (item.self) continue;
+      if (!item.override_)
+        fail(
+            "{}: a group file's defaults can only re-choose groups: write {{ \"override /{}\" = "
+            "\"{}\" }}",
+            shown, item.group, item.option);
+      const int at = find_group(list, item.group);
+      if (at < 0)
+        fail("{}: 'override /{}': group '{}' is not in the defaults list", shown, item.group,
+             item.group);
+      if (list[at].chosen_by != primary_name) continue;
+      list[at].option = item.option;
+      list[at].chosen_by = shown;
+    }
+  }
+}
+
 ComposedConfig compose(const ConfigSources& sources, const std::vector<Override>& overrides) {
   for (const Override& o : overrides)
     if (o.sweep) fail("override '{}': a sweep needs multirun (-m)", o.text);
@@ -269,6 +297,8 @@ ComposedConfig compose(const ConfigSources& sources, const std::vector<Override>
     list[at].chosen_by = o.text;
   }
 
+  apply_group_file_defaults(sources, primary_name, list);
+
   ComposedConfig c;
   for (const DefaultsEntry& e : list) {
     if (e.kind == DefaultsEntry::Kind::self) {
@@ -280,9 +310,8 @@ ComposedConfig compose(const ConfigSources& sources, const std::vector<Override>
       if (!is_file(path))
         fail("{}: no config {} for group '{}' (options: {})", e.chosen_by, shown, e.group,
              list_options(dir));
-      const toml::table file = load_toml(path, shown);
-      if (file.contains("defaults"))
-        fail("{}: a defaults list in a group file is not supported", shown);
+      toml::table file = load_toml(path, shown);
+      file.erase("defaults");  // applied above
       std::vector<std::string> parts = split(e.group, '/');
       std::string mount;
       for (const std::string& p : parts) mount = join(mount, p);

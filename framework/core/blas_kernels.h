@@ -3,8 +3,8 @@
 // (family 6, model 207) of this project's machines: sgemm runs at ~25 GFLOP/s there instead of
 // ~63-117 with its AVX-512 "SkylakeX" kernels (1 thread, SB-CNN's shapes and 1024^3). It reads
 // OPENBLAS_CORETYPE only at load time, so the only fix from inside is to run again with it set.
-// `audify bench` does (tools/audify/main.cpp); other commands keep the library's choice, so that
-// what they compute stays bit-identical to the test binaries' in-process results.
+// `audify bench` and CNN runs do (tools/audify/main.cpp); other commands keep the library's choice,
+// so that what they compute stays bit-identical to the test binaries' in-process results.
 #pragma once
 
 #include <string>

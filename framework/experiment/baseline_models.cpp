@@ -20,7 +20,9 @@ class BaselineModel final : public RunModel {
   BaselineModel(std::unique_ptr<Classifier> model, int classes)
       : model_(std::move(model)), classes_(classes) {}
 
-  void fit(const Matrix& x, std::span<const int> labels, const EpochHook& on_epoch) override {
+  void fit(const Examples& examples, std::span<const int> labels,
+           const EpochHook& on_epoch) override {
+    const Matrix& x = examples.feature_rows(model_->kind());
     model_->fit(x, labels, classes_);
     if (!on_epoch) return;
     const std::vector<int> predicted = argmax_rows(model_->predict_proba(x));
@@ -28,7 +30,9 @@ class BaselineModel final : public RunModel {
     for (std::size_t i = 0; i < labels.size(); ++i) hits += predicted[i] == labels[i];
     on_epoch({1, std::nan(""), labels.empty() ? 0.0 : double(hits) / double(labels.size())}, *this);
   }
-  Matrix predict_proba(const Matrix& x) const override { return model_->predict_proba(x); }
+  Matrix predict_proba(const Examples& x) const override {
+    return model_->predict_proba(x.feature_rows(model_->kind()));
+  }
   void save(const std::filesystem::path& path,
             std::map<std::string, std::string> metadata) const override {
     const std::string kind(model_->kind());

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "experiment/baseline_models.h"
+#include "experiment/cnn_model.h"
 #include "nn/mlp_io.h"
 #include "nn/safetensors.h"
 #include "nn/train_backend.h"
@@ -21,7 +22,9 @@ class MlpModel final : public RunModel {
   MlpModel(nn::Mlp model, nn::TrainConfig train, std::unique_ptr<nn::DeviceTrainer> device = {})
       : model_(std::move(model)), train_(train), device_(std::move(device)) {}
 
-  void fit(const Matrix& x, std::span<const int> labels, const EpochHook& on_epoch) override {
+  void fit(const Examples& examples, std::span<const int> labels,
+           const EpochHook& on_epoch) override {
+    const Matrix& x = examples.feature_rows("mlp");
     const nn::FitJob job = fit_job(x, labels, on_epoch);
     if (device_)
       device_->fit(model_, x, labels, train_, job.on_epoch);
@@ -42,13 +45,25 @@ class MlpModel final : public RunModel {
     return a.inputs == b.inputs && a.hidden == b.hidden && a.classes == b.classes &&
            a.activation == b.activation;
   }
-  Matrix predict_proba(const Matrix& x) const override { return model_.predict_proba(x); }
+  Matrix predict_proba(const Examples& x) const override {
+    return model_.predict_proba(x.feature_rows("mlp"));
+  }
   void save(const std::filesystem::path& path,
             std::map<std::string, std::string> metadata) const override {
     metadata[kKindKey] = "mlp";
     nn::save_mlp(path, model_, metadata);
   }
   int classes() const override { return model_.config().classes; }
+  std::size_t parameter_count() const override {
+    const nn::MlpConfig& c = model_.config();
+    std::vector<int> dims = {c.inputs};
+    dims.insert(dims.end(), c.hidden.begin(), c.hidden.end());
+    dims.push_back(c.classes);
+    std::size_t n = 0;
+    for (std::size_t l = 0; l + 1 < dims.size(); ++l)
+      n += static_cast<std::size_t>(dims[l] + 1) * static_cast<std::size_t>(dims[l + 1]);
+    return n;
+  }
 
  private:
   nn::Mlp model_;
@@ -88,11 +103,36 @@ const std::vector<ModelKind>& kinds() {
        &load_mlp_model},
       svm_rbf_kind(),
       random_forest_kind(),
+      sb_cnn_kind(),
+      cnn_kind(),
   };
   return all;
 }
 
 }  // namespace
+
+Examples Examples::of_rows(Matrix rows) {
+  Examples e;
+  e.rows = std::move(rows);
+  return e;
+}
+
+Examples Examples::of_frames(const FrameStore& frames, std::vector<std::size_t> clips) {
+  Examples e;
+  e.frames = &frames;
+  e.clips = std::move(clips);
+  return e;
+}
+
+const Matrix& Examples::feature_rows(std::string_view kind) const {
+  if (frames)
+    fail(
+        "model.kind = \"{}\" takes one feature row per clip, but the features are frame-level "
+        "(features.summary = \"none\"): choose features=mfcc40_mean or salamon2014, or a CNN "
+        "(model=sb_cnn, model=cnn)",
+        kind);
+  return rows;
+}
 
 const ModelKind* find_model_kind(const std::string& name) {
   for (const ModelKind& k : kinds())
@@ -131,7 +171,8 @@ void fit_together(std::span<FitRequest> requests) {
   }
   std::vector<nn::FitJob> jobs;
   for (std::size_t i = 0; i < requests.size(); ++i)
-    jobs.push_back(mlps[i]->fit_job(*requests[i].x, requests[i].labels, requests[i].on_epoch));
+    jobs.push_back(mlps[i]->fit_job(requests[i].x->feature_rows("mlp"), requests[i].labels,
+                                    requests[i].on_epoch));
   mlps.front()->device()->fit_many(jobs);
 }
 

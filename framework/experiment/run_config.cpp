@@ -7,6 +7,7 @@
 #include "config/paths.h"
 #include "config/validate.h"
 #include "core/error.h"
+#include "experiment/cnn_model.h"
 #include "experiment/model_factory.h"
 #include "nn/train_backend.h"
 #include "nn/trainer.h"
@@ -43,12 +44,19 @@ void bind(OptionSchema& s, TrainOptions& t) {
           "epochs without val_loss improvement before stopping; 0 = off");
   s.field("validation_fraction", t.validation_fraction,
           "last fraction of the training rows held out for early stopping (Keras)");
+  s.field("optimizer", t.optimizer, "adam | sgd (with momentum; the CNNs only)");
+  s.field("momentum", t.momentum, "sgd: momentum (PyTorch's rule, v = momentum v + g)");
+}
+
+void bind(OptionSchema& s, EvalOptions& e) {
+  s.field("hop_frames", e.hop_frames,
+          "frame-level models: frames between the windows whose mean softmax classifies a clip");
 }
 
 // The run's schemas, bound to `c`; the model schema depends on the kind already in `c.model`.
 struct Schemas {
   OptionSchema top{""}, data{"data"}, features{"features"}, model{"model"}, split{"split"},
-      train{"train"}, launcher{"launcher"};
+      train{"train"}, eval{"eval"}, augment{"augment"}, launcher{"launcher"};
 
   explicit Schemas(RunConfig& c) {
     bind_top(top, c);
@@ -57,10 +65,12 @@ struct Schemas {
     bind_model_options(model, c.model);
     audify::bind(split, c.split);
     bind(train, c.train);
+    bind(eval, c.eval);
+    audify::bind(augment, c.augment);
     audify::bind(launcher, c.launcher);
   }
   std::vector<const OptionSchema*> all() const {
-    return {&top, &data, &features, &model, &split, &train, &launcher};
+    return {&top, &data, &features, &model, &split, &train, &eval, &augment, &launcher};
   }
 };
 
@@ -79,6 +89,33 @@ void check(const RunConfig& c) {
   // The trainer's own checks (Adam's betas, eps, ...), here so they fail before a run folder
   // exists.
   nn::check_train_config(c.train.to_train_config(c.seed));
+  if (c.eval.hop_frames <= 0) fail("eval.hop_frames: {} must be > 0", c.eval.hop_frames);
+  const ModelKind* kind = find_model_kind(c.model.kind);
+  const bool frame_level = c.features.summary == Summary::none;
+  if (kind->frame_level && !frame_level)
+    fail(
+        "model.kind = \"{}\" trains on frame-level features, but features.summary is not "
+        "\"none\": choose features=logmel128",
+        c.model.kind);
+  if (!kind->frame_level && frame_level)
+    fail(
+        "model.kind = \"{}\" takes one feature row per clip, but features.summary = \"none\" "
+        "(frame-level): choose features=mfcc40_mean or salamon2014, or model=sb_cnn / model=cnn",
+        c.model.kind);
+  if (kind->frame_level) check_cnn_options(c);
+  check(c.augment);
+  if (c.train.optimizer != "adam" && !kind->frame_level)
+    fail("train.optimizer = \"{}\": model.kind = \"{}\" trains with Adam only", c.train.optimizer,
+         c.model.kind);
+  if (!kind->frame_level && (c.augment.on_the_fly() || c.augment.has_variants()))
+    fail(
+        "augment: model.kind = \"{}\" trains on feature rows; augmentation is for the CNNs "
+        "(choose augment=none)",
+        c.model.kind);
+  if (frame_level && !c.data.features.empty())
+    fail(
+        "data.features: frame-level features (features.summary = \"none\") come from audio, not "
+        "from a feature table");
   check(c.launcher);
   (void)c.resolved_device();
 }
@@ -99,6 +136,8 @@ nn::TrainConfig TrainOptions::to_train_config(int replicate_seed) const {
   t.seed = static_cast<uint64_t>(seed) + static_cast<uint64_t>(replicate_seed);
   t.early_stopping_patience = early_stopping_patience;
   t.validation_fraction = validation_fraction;
+  t.optimizer = optimizer;
+  t.momentum = momentum;
   return t;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "augment/augment_options.h"
 #include "baselines/baseline_options.h"
 #include "config/compose.h"
 #include "config/options.h"
@@ -28,6 +29,16 @@ struct DataOptions {
   std::string features;      // a feature table CSV to train on instead of audio; "" = extract
 };
 
+// `model.*` of the CNN kinds (experiment/cnn_model.h). sb_cnn binds the window, dropout and L2
+// only (its layers are Salamon & Bello's); cnn binds the layers too (nn/cnn/cnn_spec.h).
+struct CnnOptions {
+  std::vector<std::string> conv = {"24x5x5+pool4x2", "48x5x5+pool4x2", "48x5x5"};
+  std::vector<int> dense = {64};
+  double dropout = 0.5;
+  double l2 = 1e-3;
+  int window_frames = 128;
+};
+
 // `model.*`: the model family and its hyperparameters. Only the fields of `kind` are bound, so a
 // key of another family is an unknown key (experiment/model_factory.h lists the families).
 struct ModelOptions {
@@ -35,6 +46,12 @@ struct ModelOptions {
   nn::MlpConfig mlp;     // kind = mlp (inputs and classes are set from the data at run time)
   SvmOptions svm;        // kind = svm_rbf
   ForestOptions forest;  // kind = random_forest
+  CnnOptions cnn;        // kind = sb_cnn | cnn
+};
+
+// `eval.*`: how frame-level models classify a clip.
+struct EvalOptions {
+  int hop_frames = 16;  // frames between the windows whose mean softmax classifies a clip
 };
 
 // `train.*`: the optimisation recipe (nn/trainer.h's TrainConfig, seed as a config int).
@@ -47,6 +64,8 @@ struct TrainOptions {
   bool shuffle = true;
   int early_stopping_patience = 0;
   double validation_fraction = 0.0;
+  std::string optimizer = "adam";
+  double momentum = 0.9;
 
   // The trainer's config with the replicate seed added to `seed`.
   nn::TrainConfig to_train_config(int replicate_seed) const;
@@ -62,6 +81,8 @@ struct RunConfig {
   ModelOptions model;
   SplitOptions split;
   TrainOptions train;
+  EvalOptions eval;
+  AugmentOptions augment;
   LauncherOptions launcher;
 
   // The split options with the replicate seed added.

@@ -8,10 +8,12 @@
 #include <algorithm>
 #include <chrono>
 
+#include "augment/audio_deformations.h"
 #include "core/error.h"
 #include "data/default_dataset.h"
 #include "data/urbansound8k.h"
 #include "features/extract.h"
+#include "features/extract_frames.h"
 #include "features/feature_cache.h"
 
 namespace audify {
@@ -32,6 +34,55 @@ std::vector<std::string> class_names_of(const FeatureTable& table, bool urbansou
                    : fmt::format("class{}", c);
   }
   return names;
+}
+
+// Each audio variant's frames of the clips that extracted (rows of the frame table), one cached
+// store per variant.
+std::shared_ptr<const FrameVariants> audio_variants_of(const std::vector<ExtractJob>& jobs,
+                                                       const std::vector<std::size_t>& rows,
+                                                       const RunConfig& c,
+                                                       const ExtractOptions& extract) {
+  std::vector<ExtractJob> kept;
+  for (std::size_t job : rows) kept.push_back(jobs[job]);
+  auto variants = std::make_shared<FrameVariants>();
+  for (const AudioTransform& t :
+       audio_variants(c.augment.pitch_semitones, c.augment.stretch_rates)) {
+    FrameExtraction x = extract_frames(kept, c.features, extract, t);
+    for (const ExtractFailure& f : x.failures)
+      spdlog::warn("variant {} failed: {}: {}", t.key, f.file, f.error);
+    spdlog::info("variant {}: {} clips in {:.2f} s{}", t.key, x.store.clips(), x.seconds,
+                 x.from_cache ? " (from the frame cache)" : "");
+    std::vector<std::ptrdiff_t> clip_of(kept.size(), -1);
+    for (std::size_t i = 0; i < x.jobs.size(); ++i)
+      clip_of[x.jobs[i]] = static_cast<std::ptrdiff_t>(i);
+    variants->names.push_back(t.key);
+    variants->stores.push_back(std::move(x.store));
+    variants->clip_of.push_back(std::move(clip_of));
+  }
+  return variants;
+}
+
+// The frames of every clip (features/extract_frames.h), and a table of their labels, row i for
+// clip i of data.frames.
+FeatureTable frame_table(const std::vector<ExtractJob>& jobs, const RunConfig& c,
+                         const ExtractOptions& extract, RunData& data) {
+  const FeatureOptions& features = c.features;
+  spdlog::info("extracting frame-level features of {} clips", jobs.size());
+  FrameExtraction x = extract_frames(jobs, features, extract);
+  for (const ExtractFailure& f : x.failures)
+    spdlog::warn("extraction failed: {}: {}", f.file, f.error);
+  spdlog::info(
+      "{} clips' frames in {:.2f} s ({}; {:.1f} MB, {:.1f} KB per clip)", x.store.clips(),
+      x.seconds, x.from_cache ? "from the frame cache" : "extracted on " + x.backend,
+      x.store.bytes() / 1e6,
+      x.store.clips() ? x.store.bytes() / 1e3 / static_cast<double>(x.store.clips()) : 0.0);
+  FeatureTable table;
+  for (std::size_t job : x.jobs) table.rows.push_back(jobs[job].labels);
+  if (c.augment.has_variants()) data.variants = audio_variants_of(jobs, x.jobs, c, extract);
+  data.failures = x.failures.size();
+  data.cache_hits = x.from_cache ? x.store.clips() : 0;
+  data.frames = std::make_shared<const FrameStore>(std::move(x.store));
+  return table;
 }
 
 }  // namespace
@@ -81,23 +132,41 @@ RunData load_run_data(const RunConfig& c, bool progress) {
     extract.progress = progress;
     extract.device =
         parse_device(c.device);  // features on the GPU when device=cuda (or auto finds one)
-    spdlog::info("extracting features of {} clips from {}", jobs.size(), root.string());
-    ExtractResult result = extract_features(jobs, c.features, extract);
-    for (const ExtractFailure& f : result.failures)
-      spdlog::warn("extraction failed: {}: {}", f.file, f.error);
-    spdlog::info("extracted {} clips in {:.2f} s ({} from the cache)", result.table.rows.size(),
-                 result.seconds, result.cache_hits);
-    data.failures = result.failures.size();
-    data.cache_hits = result.cache_hits;
-    table = std::move(result.table);
+    if (c.features.summary == Summary::none) {
+      table = frame_table(jobs, c, extract, data);
+    } else {
+      spdlog::info("extracting features of {} clips from {}", jobs.size(), root.string());
+      ExtractResult result = extract_features(jobs, c.features, extract);
+      for (const ExtractFailure& f : result.failures)
+        spdlog::warn("extraction failed: {}: {}", f.file, f.error);
+      spdlog::info("extracted {} clips in {:.2f} s ({} from the cache)", result.table.rows.size(),
+                   result.seconds, result.cache_hits);
+      data.failures = result.failures.size();
+      data.cache_hits = result.cache_hits;
+      table = std::move(result.table);
+    }
   }
   data.table.columns = std::move(table.columns);
-  for (FeatureRow& r : table.rows) {
-    if (r.class_id < 0) {
+  std::vector<std::size_t> labelled;
+  for (std::size_t i = 0; i < table.rows.size(); ++i) {
+    if (table.rows[i].class_id < 0) {
       ++data.unlabelled;
       continue;
     }
-    data.table.rows.push_back(std::move(r));
+    labelled.push_back(i);
+    data.table.rows.push_back(std::move(table.rows[i]));
+  }
+  if (data.frames && labelled.size() != data.frames->clips()) {
+    data.frames = std::make_shared<const FrameStore>(data.frames->subset(labelled));
+    if (data.variants) {
+      auto kept = std::make_shared<FrameVariants>(*data.variants);
+      for (auto& clip_of : kept->clip_of) {
+        std::vector<std::ptrdiff_t> rows;
+        for (std::size_t i : labelled) rows.push_back(clip_of[i]);
+        clip_of = std::move(rows);
+      }
+      data.variants = kept;
+    }
   }
   if (data.unlabelled)
     spdlog::warn("{}: {} rows without a classID left out", data.source, data.unlabelled);

@@ -74,6 +74,12 @@ std::string describe_features(const FeatureOptions& o, const std::string& table_
     return fmt::format("{} columns read from the feature table {}", columns,
                        std::filesystem::path(table_path).filename().string());
   const int n_mfcc = o.mfcc.n_mfcc;
+  if (o.summary == Summary::none)
+    return o.frames == Frames::log_mel
+               ? fmt::format("frame-level: {} log-mel bands per frame (hop {} samples at {} Hz)",
+                             o.mfcc.n_mels, o.mfcc.hop_length, o.load.sample_rate)
+               : fmt::format("frame-level: {} MFCCs per frame (hop {} samples at {} Hz)", n_mfcc,
+                             o.mfcc.hop_length, o.load.sample_rate);
   if (o.summary == Summary::mean)
     return fmt::format("{} columns: the mean over frames of {} MFCCs ({} mel bands)", columns,
                        n_mfcc, o.mfcc.n_mels);
@@ -94,6 +100,7 @@ json metrics_json(const RunReport& r) {
                {"feature_description", r.feature_description},
                {"classes", r.class_names}};
   m["model"] = {{"kind", r.model_kind}, {"file", "model.safetensors"}, {"saved", r.model_note}};
+  if (r.parameters > 0) m["model"]["parameters"] = r.parameters;
   const json train_acc = aggregate(r.splits, [](const SplitResult& s) { return s.train.accuracy; });
   const json test_acc = aggregate(r.splits, [](const SplitResult& s) { return s.test.accuracy; });
   const json test_f1 = aggregate(r.splits, [](const SplitResult& s) { return s.test.macro_f1; });

@@ -44,6 +44,7 @@ struct StageSeconds {
 
 struct RunReport {
   std::string experiment, model_kind, split_kind, device, data_source, model_note;
+  std::size_t parameters = 0;       // the model's trained weights (0: not a fixed count)
   std::string feature_description;  // describe_features()
   int clips = 0, features = 0;
   std::vector<std::string> class_names;

@@ -27,16 +27,21 @@ double since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-void gather(const FeatureTable& table, const std::vector<int>& rows, Matrix& x,
-            std::vector<int>& y) {
-  const std::size_t cols = table.columns.size();
-  x = Matrix(rows.size(), cols);
+// The rows' examples: feature rows copied out of the table, or the frame store's clips by index.
+void gather(const RunData& data, const std::vector<int>& rows, Examples& x, std::vector<int>& y) {
+  const FeatureTable& table = data.table;
   y.resize(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) y[i] = table.rows[rows[i]].class_id;
+  if (data.frames) {
+    x = Examples::of_frames(*data.frames, {rows.begin(), rows.end()});
+    return;
+  }
+  Matrix m(rows.size(), table.columns.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const FeatureRow& r = table.rows[rows[i]];
-    std::copy(r.values.begin(), r.values.end(), x.row(i).begin());
-    y[i] = r.class_id;
+    std::copy(r.values.begin(), r.values.end(), m.row(i).begin());
   }
+  x = Examples::of_rows(std::move(m));
 }
 
 std::vector<int> argmax_rows(const Matrix& p) {
@@ -75,14 +80,14 @@ std::string split_kind_name(SplitKind kind) {
 // keeps a standardised copy of each train matrix as well).
 struct SplitRun {
   const Split* split = nullptr;
-  Matrix x_train, x_test;
+  Examples x_train, x_test;
   std::vector<int> y_train, y_test;
   std::unique_ptr<RunModel> model;
   SplitResult result;
   std::vector<HistoryRow> history;  // this split's rows, appended to the report in split order
 };
 
-std::vector<SplitRun> prepare_splits(const RunConfig& c, const FeatureTable& table,
+std::vector<SplitRun> prepare_splits(const RunConfig& c, const RunData& data,
                                      const std::vector<Split>& splits, int classes,
                                      RunReport& report) {
   std::vector<SplitRun> runs(splits.size());
@@ -91,15 +96,16 @@ std::vector<SplitRun> prepare_splits(const RunConfig& c, const FeatureTable& tab
     const Split& split = splits[s];
     run.split = &split;
     const auto t = Clock::now();
-    gather(table, split.train, run.x_train, run.y_train);
-    gather(table, split.test, run.x_test, run.y_test);
+    gather(data, split.train, run.x_train, run.y_train);
+    run.x_train.variants = data.variants.get();  // a variant stays on its source clip's side
+    gather(data, split.test, run.x_test, run.y_test);
     report.seconds.split += since(t);
     spdlog::info(
         "split {} [{}/{}]: {} train, {} test clips; {:.1f}% of test clips have a sibling "
         "slice in train",
         split.name, s + 1, splits.size(), split.train.size(), split.test.size(),
         100.0 * split.leak.clip_fraction());
-    run.model = make_model(c, report.features, classes);
+    run.model = make_model(c, data.frames ? data.frames->bands() : report.features, classes);
     run.result.name = split.name;
     run.result.test_fold = split.test_fold;
     run.result.leak = split.leak;
@@ -188,20 +194,21 @@ nlohmann::json run_stages(const RunRequest& req) {
   report.data_source = data.source;
   report.feature_description = describe_features(c.features, c.data.features, table.columns.size());
   report.clips = static_cast<int>(table.rows.size());
-  report.features = static_cast<int>(table.columns.size());
+  report.features = static_cast<int>(data.frames ? data.frames->bands() : table.columns.size());
   report.class_names = data.class_names;
   const int classes = data.classes();
 
   t = Clock::now();
   const std::vector<Split> splits = make_splits(table, c.effective_split());
   report.seconds.split = since(t);
-  std::vector<SplitRun> runs = prepare_splits(c, table, splits, classes, report);
+  std::vector<SplitRun> runs = prepare_splits(c, data, splits, classes, report);
   train_splits(c, runs, report);
   std::vector<PredictionRow> predictions;
   std::vector<int> pooled_truth, pooled_predicted;
   for (SplitRun& run : runs)
     evaluate_split(run, classes, report, predictions, pooled_truth, pooled_predicted);
   report.pooled = evaluate(pooled_truth, pooled_predicted, classes);
+  report.parameters = runs.back().model->parameter_count();
   report.model_note = splits.size() == 1 ? "the model trained on the split's training rows"
                                          : "the model of the last split (" + splits.back().name +
                                                "); no final model on all data is trained";

@@ -1,13 +1,11 @@
-// The epoch loop of nn::fit (declared in nn/trainer.h): validation split, standardisation,
-// Philox shuffles, batch gathering, statistics, early stopping.
+// nn::fit (declared in nn/trainer.h): checks, validation split, standardisation and batch gathering
+// around the shared epoch loop (nn/epoch_loop.h).
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstring>
-#include <numeric>
 
 #include "core/error.h"
-#include "core/philox.h"
+#include "nn/epoch_loop.h"
 #include "nn/trainer.h"
 
 namespace audify::nn {
@@ -25,6 +23,10 @@ void check_train_config(const TrainConfig& cfg) {
     fail("train.validation_fraction must lie in [0, 1), got {}", cfg.validation_fraction);
   if (cfg.early_stopping_patience < 0)
     fail("train.early_stopping_patience must not be negative, got {}", cfg.early_stopping_patience);
+  if (cfg.optimizer != "adam" && cfg.optimizer != "sgd")
+    fail("train.optimizer: '{}' is not one of adam, sgd", cfg.optimizer);
+  if (!(cfg.momentum >= 0 && cfg.momentum < 1))
+    fail("train.momentum must lie in [0, 1), got {}", cfg.momentum);
   if (cfg.early_stopping_patience > 0 && cfg.validation_fraction <= 0)
     fail("train.early_stopping_patience needs train.validation_fraction > 0");
 }
@@ -73,14 +75,15 @@ void restore(Mlp& m, const Snapshot& s) {
 TrainHistory fit(Mlp& model, const Matrix& x, std::span<const int> labels, const TrainConfig& cfg,
                  const EpochCallback& on_epoch) {
   check_train_config(cfg);
+  if (cfg.optimizer != "adam")
+    fail("train.optimizer = \"{}\": the MLP trains with Adam", cfg.optimizer);
   const int classes = model.config().classes;
   if (x.cols != static_cast<std::size_t>(model.config().inputs))
     fail("fit: the model takes {} features, the data has {}", model.config().inputs, x.cols);
   if (labels.size() != x.rows) fail("fit: {} rows but {} labels", x.rows, labels.size());
   for (int y : labels)
     if (y < 0 || y >= classes) fail("fit: label {} outside [0, {})", y, classes);
-  const auto n_train =
-      static_cast<std::size_t>(static_cast<double>(x.rows) * (1.0 - cfg.validation_fraction));
+  const std::size_t n_train = training_rows(x.rows, cfg.validation_fraction);
   if (n_train == 0) fail("fit: no training rows");
   const bool has_val = n_train < x.rows;
 
@@ -97,42 +100,21 @@ TrainHistory fit(Mlp& model, const Matrix& x, std::span<const int> labels, const
   blas_single_thread();
   const int batch = static_cast<int>(std::min<std::size_t>(cfg.batch_size, n_train));
   Trainer trainer(model, cfg, batch);
-  std::vector<uint32_t> order(n_train);
-  std::iota(order.begin(), order.end(), 0u);
   std::vector<float> xb(static_cast<std::size_t>(batch) * x.cols);
   std::vector<int> yb(batch);
-
-  TrainHistory history;
-  double best_val = std::numeric_limits<double>::infinity();
-  int wait = 0;
   Snapshot best;
-  for (int epoch = 1; epoch <= cfg.epochs; ++epoch) {
-    const auto t0 = std::chrono::steady_clock::now();
-    if (cfg.shuffle) {
-      PhiloxStream rng(cfg.seed, RandomStream::kShuffle, static_cast<uint32_t>(epoch));
-      for (std::size_t i = n_train - 1; i > 0; --i)
-        std::swap(order[i], order[rng.below(static_cast<uint32_t>(i + 1))]);
+
+  EpochLoopHooks hooks;
+  hooks.train_batch = [&](std::span<const uint32_t> rows, int) {
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      std::memcpy(&xb[r * x.cols], &xs.data[rows[r] * x.cols], sizeof(float) * x.cols);
+      yb[r] = labels[rows[r]];
     }
-    double loss_sum = 0.0;
-    long correct = 0;
-    for (std::size_t start = 0; start < n_train; start += batch) {
-      const int rows = static_cast<int>(std::min<std::size_t>(batch, n_train - start));
-      for (int r = 0; r < rows; ++r) {
-        const uint32_t i = order[start + r];
-        std::memcpy(&xb[static_cast<std::size_t>(r) * x.cols], &xs.data[i * x.cols],
-                    sizeof(float) * x.cols);
-        yb[r] = labels[i];
-      }
-      const XentResult res = trainer.step(xb.data(), rows, std::span<const int>(yb.data(), rows));
-      loss_sum += res.loss_sum;
-      correct += res.correct;
-    }
-    EpochStats st;
-    st.epoch = epoch;
-    st.loss = loss_sum / static_cast<double>(n_train);
-    st.train_accuracy = static_cast<double>(correct) / static_cast<double>(n_train);
-    st.steps = trainer.steps();
-    if (has_val) {
+    const int n = static_cast<int>(rows.size());
+    return trainer.step(xb.data(), n, std::span<const int>(yb.data(), rows.size()));
+  };
+  if (has_val)
+    hooks.validate = [&] {
       const Matrix p = model.predict_proba(x_val);
       double vl = 0.0;
       long vc = 0;
@@ -143,30 +125,13 @@ TrainHistory fit(Mlp& model, const Matrix& x, std::span<const int> labels, const
         vl -= std::log(std::clamp(static_cast<double>(row[y]), 1e-7, 1.0 - 1e-7));
         vc += (std::max_element(row.begin(), row.end()) - row.begin()) == y ? 1 : 0;
       }
-      st.val_loss = vl / static_cast<double>(p.rows);
-      st.val_accuracy = static_cast<double>(vc) / static_cast<double>(p.rows);
-    }
-    st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    history.epochs.push_back(st);
-    if (on_epoch) on_epoch(st);
-    if (cfg.early_stopping_patience > 0) {
-      if (st.val_loss < best_val) {
-        best_val = st.val_loss;
-        history.best_epoch = epoch;
-        best = take(model);
-        wait = 0;
-      } else if (++wait >= cfg.early_stopping_patience) {
-        history.stopped_early = true;
-        break;
-      }
-    }
-  }
-  if (cfg.early_stopping_patience > 0 && history.best_epoch > 0) {
-    restore(model, best);
-  } else {
-    history.best_epoch = static_cast<int>(history.epochs.size());
-  }
-  return history;
+      return std::pair{vl / static_cast<double>(p.rows),
+                       static_cast<double>(vc) / static_cast<double>(p.rows)};
+    };
+  hooks.keep_best = [&] { best = take(model); };
+  hooks.restore_best = [&] { restore(model, best); };
+  hooks.steps = [&] { return trainer.steps(); };
+  return run_epochs(cfg, n_train, hooks, on_epoch);
 }
 
 }  // namespace audify::nn

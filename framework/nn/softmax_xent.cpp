@@ -47,4 +47,31 @@ XentResult softmax_xent_backward(int rows, int cols, float* z, int ld,
   return res;
 }
 
+XentResult softmax_xent_soft_backward(int rows, int cols, float* z, int ld, const float* targets) {
+  XentResult res;
+  const float inv_rows = 1.0f / static_cast<float>(rows);
+  for (int r = 0; r < rows; ++r) {
+    float* row = z + static_cast<long>(r) * ld;
+    const float* t = targets + static_cast<long>(r) * cols;
+    int arg = 0, target_arg = 0;
+    for (int c = 1; c < cols; ++c) {
+      arg = row[c] > row[arg] ? c : arg;
+      target_arg = t[c] > t[target_arg] ? c : target_arg;
+    }
+    const float mx = row[arg];
+    float sum = 0.0f;
+    double dot = 0.0;  // sum t (z - max)
+    for (int c = 0; c < cols; ++c) {
+      dot += static_cast<double>(t[c]) * (row[c] - mx);
+      row[c] = std::exp(row[c] - mx);
+      sum += row[c];
+    }
+    res.loss_sum += std::log(static_cast<double>(sum)) - dot;  // sum t = 1
+    res.correct += arg == target_arg ? 1 : 0;
+    const float inv = 1.0f / sum;
+    for (int c = 0; c < cols; ++c) row[c] = (row[c] * inv - t[c]) * inv_rows;
+  }
+  return res;
+}
+
 }  // namespace audify::nn

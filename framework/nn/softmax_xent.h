@@ -20,4 +20,8 @@ struct XentResult {
 // returns the summed loss and the number of correct argmaxes (ties go to the lowest index).
 XentResult softmax_xent_backward(int rows, int cols, float* z, int ld, std::span<const int> labels);
 
+// The same for soft targets (rows, cols; each row sums to 1, e.g. mixup's): loss -sum t log p,
+// gradient (p - t) / batch; a row counts as correct when its argmax is the target's.
+XentResult softmax_xent_soft_backward(int rows, int cols, float* z, int ld, const float* targets);
+
 }  // namespace audify::nn

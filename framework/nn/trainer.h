@@ -8,6 +8,7 @@
 #include <functional>
 #include <limits>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "core/matrix.h"
@@ -28,6 +29,9 @@ struct TrainConfig {
   int early_stopping_patience = 0;  // epochs without val_loss improvement; 0 = off
   double validation_fraction = 0.0;  // the last fraction of the rows, as Keras's validation_split
   GemmImpl gemm = GemmImpl::kTiled;
+  // "adam", or "sgd" with momentum (PyTorch's rule: v = momentum v + g, w -= lr v; CNNs only).
+  std::string optimizer = "adam";
+  double momentum = 0.9;
 };
 
 struct EpochStats {

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/csv.h"
+#include "report/architecture_tables.h"
 #include "report/report_tables.h"
 #include "report/report_writer.h"
 #include "report/svg.h"
@@ -130,6 +131,17 @@ std::string report_html(const ReportInputs& in) {
     s += "<p class=\"note\">Skipped (failed or unfinished runs):</p>\n<ul>\n";
     for (const std::string& note : in.skipped) s += "<li>" + svg::escape(note) + "</li>\n";
     s += "</ul>\n";
+  }
+  if (in.all_runs().size() > 1) {
+    s += "<h2>Architectures</h2>\n<p class=\"note\">Test accuracy in %, mean ± std over each run's "
+         "folds, and each fold's value; parameters are the trained weights (— for the "
+         "baselines).</p>\n";
+    s += html_table(architectures_table(in.all_runs()));
+    const Table paired = paired_differences_table(in.all_runs());
+    if (!paired.rows.empty())
+      s += "<p class=\"note\">Paired differences on identical folds (percentage points; t over "
+           "the folds):</p>\n" +
+           html_table(paired);
   }
   for (const MultirunResults& m : in.multiruns) {
     s += fmt::format("<h2>Multirun {}</h2>\n<p>Points sorted by test accuracy, best first.</p>\n",

@@ -7,6 +7,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "report/architecture_tables.h"
 #include "report/report_tables.h"
 
 namespace audify {
@@ -101,6 +102,16 @@ std::string report_markdown(const ReportInputs& in) {
     s += "Skipped (failed or unfinished runs):\n\n";
     for (const std::string& note : in.skipped) s += "- " + md_cell(note) + "\n";
     s += "\n";
+  }
+  if (in.all_runs().size() > 1) {
+    s += "## Architectures\n\nTest accuracy in %, mean ± std over each run's folds, and each "
+         "fold's value; parameters are the trained weights (— for the baselines).\n\n";
+    s += md_table(architectures_table(in.all_runs()));
+    const Table paired = paired_differences_table(in.all_runs());
+    if (!paired.rows.empty()) {
+      s += "Paired differences on identical folds (percentage points; t over the folds):\n\n";
+      s += md_table(paired);
+    }
   }
   for (const MultirunResults& m : in.multiruns) {
     s += fmt::format("## Multirun {}\n\nPoints sorted by test accuracy, best first.\n\n",

@@ -130,6 +130,7 @@ RunResults load_run_results(const fs::path& dir) {
   r.experiment = text(m, "experiment");
   r.split_kind = text(child(m, "split"), "kind");
   r.model_kind = text(child(m, "model"), "kind");
+  r.parameters = static_cast<long long>(number(child(m, "model"), "parameters"));
   r.device = text(m, "device");
   r.commit = text(m, "git_commit");
   r.finished_at = text(m, "finished_at");

@@ -35,6 +35,7 @@ struct RunResults {
   std::string experiment, split_kind, model_kind, device, commit, finished_at, data_source;
   std::string feature_description;  // e.g. "275 columns: 11 statistics x 25 MFCCs ..."
   int clips = 0, features = 0;
+  long long parameters = 0;  // metrics.json model.parameters (0 when not recorded)
   // Accuracies are fractions; for k-fold the mean and std over folds.
   double train_accuracy = 0, train_accuracy_std = 0;
   double test_accuracy = 0, test_accuracy_std = 0;

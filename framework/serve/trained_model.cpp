@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "features/dct.h"
 #include "features/extractor.h"
+#include "features/frame_store.h"
 #include "features/mfcc_cpu.h"
 
 namespace audify {
@@ -78,12 +79,15 @@ std::vector<float> TrainedModel::probabilities(std::span<const float> features,
         "other options?)",
         name, features.size(), feature_count_);
   require_finite_features(features, features_, name);
+  if (features_.summary == Summary::none)
+    fail("{}: this model ({}) classifies frame-level features, not a feature row", name, kind_);
   Matrix x(1, features.size());
   std::copy(features.begin(), features.end(), x.data.begin());
+  const Examples examples = Examples::of_rows(std::move(x));
   Matrix p;
   {
     const std::lock_guard lock(predict_mutex_);
-    p = model_->predict_proba(x);
+    p = model_->predict_proba(examples);
   }
   return std::vector<float>(p.data.begin(), p.data.begin() + static_cast<long>(p.cols));
 }
@@ -100,10 +104,26 @@ Classification TrainedModel::classify_audio(const Audio& audio, const std::strin
   const Matrix mel = extractor->log_mel(conformed.samples);
   const Matrix mfcc = cpu_mfcc::apply_dct(mel, dct_);
   if (log_mel) *log_mel = mel;
-  const std::vector<float> row = summarize(mfcc, features_);
-  out.features_ms = ms_since(start);
-  start = Clock::now();
-  out.probabilities = probabilities(row, name);
+  if (features_.summary == Summary::none) {
+    // A CNN: the clip's frames, windowed by the model as in training's evaluation.
+    FrameStore frames(static_cast<int>(features_.frames == Frames::log_mel ? mel.cols : mfcc.cols));
+    frames.append(features_.frames == Frames::log_mel ? mel : mfcc);
+    require_finite_features(frames.clip(0), features_, name);
+    out.features_ms = ms_since(start);
+    start = Clock::now();
+    const Examples examples = Examples::of_frames(frames, {0});
+    Matrix p;
+    {
+      const std::lock_guard lock(predict_mutex_);
+      p = model_->predict_proba(examples);
+    }
+    out.probabilities.assign(p.data.begin(), p.data.begin() + static_cast<long>(p.cols));
+  } else {
+    const std::vector<float> row = summarize(mfcc, features_);
+    out.features_ms = ms_since(start);
+    start = Clock::now();
+    out.probabilities = probabilities(row, name);
+  }
   out.model_ms = ms_since(start);
   out.predicted = top_k(out.probabilities, 1).front();
   return out;

@@ -2,6 +2,8 @@
 // tests).
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "bench/cnn_train_bench.h"
 #include "bench/feature_bench.h"
 #include "bench/train_bench.h"
@@ -68,6 +70,11 @@ void print_cnn_train_bench(const CnnTrainBenchResult& r, const CnnTrainBenchOpti
   fmt::print("{:.2f} steps/s, {:.2f} GFLOP per step, {:.1f} GFLOP/s; CPU time {:.3f} s per step\n",
              r.steps_per_second, r.gflop_per_step, r.gflop_per_step * r.steps_per_second,
              r.cpu_seconds_per_step);
+  // One window per clip per epoch: UrbanSound8K's 8732 clips are ceil(8732 / batch) steps.
+  const double steps = std::ceil(8732.0 / o.batch);
+  fmt::print(
+      "one epoch over 8732 clips' windows: {:.0f} steps, {:.0f} s ({:.1f} min) at this rate\n",
+      steps, steps / r.steps_per_second, steps / r.steps_per_second / 60);
   for (std::size_t i = 0; i < r.layers.size(); ++i)
     fmt::print("  layer {:>2} {:<10} forward {:7.2f} ms  backward {:7.2f} ms\n", i,
                r.layers[i].name, r.layers[i].forward_ms, r.layers[i].backward_ms);

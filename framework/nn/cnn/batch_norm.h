@@ -19,6 +19,9 @@ class BatchNorm final : public Layer {
   void forward(const Tensor& x, Tensor& y, const Pass& pass) override;
   void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) override;
   std::vector<Param*> params() override { return {&gamma_, &beta_}; }
+  std::vector<std::pair<std::string, std::vector<float>*>> buffers() override {
+    return {{name_ + ".running_mean", &running_mean_}, {name_ + ".running_var", &running_var_}};
+  }
   // Not trained by the optimizer, but part of the model (saved with it).
   std::vector<float>& running_mean() { return running_mean_; }
   std::vector<float>& running_var() { return running_var_; }

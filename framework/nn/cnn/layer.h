@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "nn/cnn/tensor.h"
@@ -29,6 +31,9 @@ class Layer {
   // when dx is given, dx = dL/dx (the first layer of a network skips it).
   virtual void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) = 0;
   virtual std::vector<Param*> params() { return {}; }
+  // State that is part of the model but not trained by the optimizer (batch-norm running
+  // statistics), named as in the saved file.
+  virtual std::vector<std::pair<std::string, std::vector<float>*>> buffers() { return {}; }
   // Multiply-adds of one sample's forward pass (benchmarks' FLOP counts).
   virtual double forward_macs(const Shape& in) const {
     (void)in;

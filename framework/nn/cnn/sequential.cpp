@@ -44,6 +44,14 @@ std::vector<Param*> Sequential::params() {
   return out;
 }
 
+std::vector<std::pair<std::string, std::vector<float>*>> Sequential::state() {
+  std::vector<std::pair<std::string, std::vector<float>*>> out;
+  for (Param* p : params()) out.emplace_back(p->name, &p->value);
+  for (auto& layer : layers_)
+    for (auto& buffer : layer->buffers()) out.push_back(buffer);
+  return out;
+}
+
 std::size_t Sequential::parameter_count() {
   std::size_t n = 0;
   for (Param* p : params()) n += p->value.size();

@@ -22,6 +22,8 @@ class Sequential {
   void backward(const Tensor& dlogits);
 
   std::vector<Param*> params();
+  // Every tensor a saved model holds, by name: the parameters' values, then the layers' buffers.
+  std::vector<std::pair<std::string, std::vector<float>*>> state();
   std::size_t parameter_count();
   // Sum of the layers' regularisation penalties (Dense L2), the loss's extra term.
   double penalty() const;

@@ -1,0 +1,22 @@
+// Salamon & Bello 2017's audio deformations, through librubberband as muda (pyrubberband) applies
+// them: a pitch shift by semitones at the same duration, and a time stretch by a rate at the same
+// pitch (rate > 1 is faster, i.e. shorter: pyrubberband.time_stretch's sense). Offline, R2 engine.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "features/extract_frames.h"
+
+namespace audify {
+
+std::vector<float> pitch_shift(std::span<const float> samples, int sample_rate, double semitones);
+std::vector<float> time_stretch(std::span<const float> samples, int sample_rate, double rate);
+
+// The variants augment.pitch_semitones and augment.stretch_rates ask for, in that order, as
+// transforms for extract_frames (keys "pitch+2", "stretch0.81").
+std::vector<AudioTransform> audio_variants(const std::vector<double>& pitch_semitones,
+                                           const std::vector<double>& stretch_rates);
+
+}  // namespace audify

@@ -1,0 +1,40 @@
+#include "augment/augment_options.h"
+
+#include <cmath>
+
+#include "core/error.h"
+
+namespace audify {
+
+void bind(OptionSchema& s, AugmentOptions& a) {
+  s.field("gain_db", a.gain_db, "random gain: uniform in [-gain_db, +gain_db] dB (0 = off)");
+  s.field("time_masks", a.time_masks, "SpecAugment: time masks per training window");
+  s.field("time_mask_frames", a.time_mask_frames, "SpecAugment: widest time mask, frames");
+  s.field("freq_masks", a.freq_masks, "SpecAugment: frequency masks per training window");
+  s.field("freq_mask_bands", a.freq_mask_bands, "SpecAugment: widest frequency mask, mel bands");
+  s.field("mixup_alpha", a.mixup_alpha, "mixup: lambda ~ Beta(alpha, alpha) per batch (0 = off)");
+  s.field("pitch_semitones", a.pitch_semitones,
+          "audio variants by librubberband: pitch shifts in semitones, e.g. [-2, -1, 1, 2]");
+  s.field("stretch_rates", a.stretch_rates,
+          "audio variants by librubberband: time-stretch rates (> 1 faster), e.g. [0.81, 1.23]");
+}
+
+void check(const AugmentOptions& a) {
+  if (!(a.gain_db >= 0 && a.gain_db <= 60))
+    fail("augment.gain_db: {} is outside [0, 60] dB", a.gain_db);
+  for (const auto& [key, value] : {std::pair{"time_masks", a.time_masks},
+                                   {"time_mask_frames", a.time_mask_frames},
+                                   {"freq_masks", a.freq_masks},
+                                   {"freq_mask_bands", a.freq_mask_bands}})
+    if (value < 0 || value > 1000) fail("augment.{}: {} is outside [0, 1000]", key, value);
+  if (!(a.mixup_alpha >= 0 && a.mixup_alpha <= 10))
+    fail("augment.mixup_alpha: {} is outside [0, 10]", a.mixup_alpha);
+  for (double s : a.pitch_semitones)
+    if (!(std::abs(s) <= 12) || s == 0)
+      fail("augment.pitch_semitones: {} is not a shift in [-12, 12] other than 0", s);
+  for (double r : a.stretch_rates)
+    if (!(r >= 0.5 && r <= 2.0) || r == 1)
+      fail("augment.stretch_rates: {} is not a rate in [0.5, 2] other than 1", r);
+}
+
+}  // namespace audify

@@ -1,0 +1,37 @@
+// The `augment.*` config table (configs/augment/*.toml): augmentation of the training clips only.
+// On the fly, per batch: random gain, SpecAugment time and frequency masks, mixup (the random
+// window crop is always on: nn/cnn/clip_windows.h). Audio-level, as Salamon & Bello 2017 did with
+// muda: pitch shifts and time stretches by librubberband, computed once per clip and cached; each
+// epoch a training clip is its original or one of its variants, drawn uniformly.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config/options.h"
+
+namespace audify {
+
+struct AugmentOptions {
+  double gain_db = 0.0;      // uniform gain in [-gain_db, +gain_db] dB (0 = off)
+  int time_masks = 0;        // SpecAugment: masks per window along time
+  int time_mask_frames = 0;  // each up to this many frames wide
+  int freq_masks = 0;        // masks per window along the mel bands
+  int freq_mask_bands = 0;   // each up to this many bands wide
+  double mixup_alpha = 0.0;  // mixup with lambda ~ Beta(alpha, alpha) per batch (0 = off)
+  std::vector<double> pitch_semitones;  // audio variants: pitch shifts, e.g. [-2, -1, 1, 2]
+  std::vector<double> stretch_rates;    // audio variants: time stretches (> 1 = faster), muda's
+                                        // sense, e.g. [0.81, 0.93, 1.07, 1.23]
+
+  bool on_the_fly() const {
+    return gain_db > 0 || (time_masks > 0 && time_mask_frames > 0) ||
+           (freq_masks > 0 && freq_mask_bands > 0) || mixup_alpha > 0;
+  }
+  bool has_variants() const { return !pitch_semitones.empty() || !stretch_rates.empty(); }
+};
+
+void bind(OptionSchema& schema, AugmentOptions& options);
+// Range checks; throws audify::Error naming the key.
+void check(const AugmentOptions& options);
+
+}  // namespace audify

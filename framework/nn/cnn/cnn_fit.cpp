@@ -1,0 +1,144 @@
+#include "nn/cnn/cnn_fit.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.h"
+#include "nn/cnn/cnn_trainer.h"
+#include "nn/epoch_loop.h"
+
+namespace audify::nn::cnn {
+namespace {
+
+constexpr int kPredictBatch = 64;  // windows per inference forward
+
+ClipSpectrograms head(const ClipSpectrograms& clips, std::size_t from, std::size_t count) {
+  ClipSpectrograms out{clips.bands, {}, {}};
+  out.clips.assign(clips.clips.begin() + static_cast<long>(from),
+                   clips.clips.begin() + static_cast<long>(from + count));  // no variants
+  return out;
+}
+
+std::vector<std::vector<float>> snapshot(Sequential& net) {
+  std::vector<std::vector<float>> out;
+  for (auto& [name, values] : net.state()) out.push_back(*values);
+  return out;
+}
+
+void restore(Sequential& net, const std::vector<std::vector<float>>& saved) {
+  auto state = net.state();
+  for (std::size_t i = 0; i < state.size(); ++i) *state[i].second = saved[i];
+}
+
+}  // namespace
+
+Matrix predict_clips(Sequential& net, const ClipSpectrograms& clips, const WindowConfig& w,
+                     const InputScaling& scaling) {
+  const int classes = net.output_shape().c;
+  Matrix out(clips.size(), static_cast<std::size_t>(classes));
+  struct Slot {
+    std::size_t clip;
+    int start;
+  };
+  std::vector<Slot> slots;
+  std::vector<int> windows_of(clips.size(), 0);
+  for (std::size_t i = 0; i < clips.size(); ++i)
+    for (int s : window_starts(clips.frames(i), w.window, w.hop)) {
+      slots.push_back({i, s});
+      ++windows_of[i];
+    }
+  Tensor x;
+  for (std::size_t from = 0; from < slots.size(); from += kPredictBatch) {
+    const int n = static_cast<int>(std::min<std::size_t>(kPredictBatch, slots.size() - from));
+    x.reshape({n, 1, clips.bands, w.window});
+    for (int k = 0; k < n; ++k) {
+      const Slot& slot = slots[from + static_cast<std::size_t>(k)];
+      copy_window(clips.clips[slot.clip], clips.bands, slot.start, w.window, scaling, x.sample(k));
+    }
+    const Tensor& logits = net.forward(x, Pass{});
+    std::vector<float> p(logits.data.begin(), logits.data.end());
+    softmax_rows(n, classes, p.data(), classes);
+    for (int k = 0; k < n; ++k) {
+      const Slot& slot = slots[from + static_cast<std::size_t>(k)];
+      const float share = 1.0f / static_cast<float>(windows_of[slot.clip]);
+      for (int c = 0; c < classes; ++c)
+        out(slot.clip, static_cast<std::size_t>(c)) +=
+            share * p[static_cast<std::size_t>(k) * classes + c];
+    }
+  }
+  return out;
+}
+
+CnnFitResult fit_cnn(Sequential& net, const ClipSpectrograms& clips, std::span<const int> labels,
+                     const TrainConfig& cfg, const WindowConfig& w,
+                     const std::function<void(const EpochStats&, const InputScaling&)>& on_epoch,
+                     const BatchAugmenter& augment) {
+  check_train_config(cfg);
+  const int classes = net.output_shape().c;
+  if (labels.size() != clips.size())
+    fail("cnn: {} clips but {} labels", clips.size(), labels.size());
+  for (int y : labels)
+    if (y < 0 || y >= classes) fail("cnn: label {} outside [0, {})", y, classes);
+  if (w.window <= 0 || w.hop <= 0)
+    fail("cnn: window ({}) and hop ({}) must be positive frame counts", w.window, w.hop);
+  const std::size_t n_train = training_rows(clips.size(), cfg.validation_fraction);
+  if (n_train == 0) fail("cnn: no training clips");
+
+  CnnFitResult result;
+  if (cfg.standardize) result.scaling = fit_input_scaling(clips, n_train);
+  const ClipSpectrograms validation = head(clips, n_train, clips.size() - n_train);
+
+  CnnTrainer trainer(net, {cfg.lr, cfg.beta1, cfg.beta2, cfg.eps, cfg.weight_decay}, cfg.seed,
+                     {cfg.optimizer == "sgd", cfg.momentum});
+  Tensor x;
+  std::vector<int> y;
+  std::vector<float> targets;
+  std::vector<std::vector<float>> best;
+
+  EpochLoopHooks hooks;
+  hooks.train_batch = [&](std::span<const uint32_t> rows, int epoch) {
+    const int n = static_cast<int>(rows.size());
+    x.reshape({n, 1, clips.bands, w.window});
+    y.resize(rows.size());
+    for (int k = 0; k < n; ++k) {
+      const uint32_t i = rows[static_cast<std::size_t>(k)];
+      const auto e = static_cast<uint32_t>(epoch);
+      std::span<const float> clip = clips.clips[i];
+      if (!clips.variants.empty() && !clips.variants[i].empty())
+        if (const std::size_t v = random_version(clips.variants[i].size(), cfg.seed, e, i); v > 0)
+          clip = clips.variants[i][v - 1];
+      const int frames = static_cast<int>(clip.size() / static_cast<std::size_t>(clips.bands));
+      const int start = random_window_start(frames, w.window, cfg.seed, e, i);
+      copy_window(clip, clips.bands, start, w.window, result.scaling, x.sample(k));
+      y[static_cast<std::size_t>(k)] = labels[i];
+    }
+    if (!augment) return trainer.step(x, y);
+    targets.assign(rows.size() * static_cast<std::size_t>(classes), 0.0f);
+    for (int k = 0; k < n; ++k) targets[static_cast<std::size_t>(k) * classes + y[k]] = 1.0f;
+    augment(x, targets, rows, epoch, result.scaling);
+    return trainer.step_soft(x, targets);
+  };
+  if (n_train < clips.size())
+    hooks.validate = [&] {
+      const Matrix p = predict_clips(net, validation, w, result.scaling);
+      double loss = 0.0;
+      long correct = 0;
+      for (std::size_t r = 0; r < p.rows; ++r) {
+        const int label = labels[n_train + r];
+        const auto row = p.row(r);
+        loss -= std::log(std::clamp(static_cast<double>(row[label]), 1e-7, 1.0 - 1e-7));
+        correct += (std::max_element(row.begin(), row.end()) - row.begin()) == label ? 1 : 0;
+      }
+      return std::pair{loss / static_cast<double>(p.rows),
+                       static_cast<double>(correct) / static_cast<double>(p.rows)};
+    };
+  hooks.keep_best = [&] { best = snapshot(net); };
+  hooks.restore_best = [&] { restore(net, best); };
+  hooks.steps = [&] { return trainer.steps(); };
+  result.history = run_epochs(cfg, n_train, hooks, [&](const EpochStats& s) {
+    if (on_epoch) on_epoch(s, result.scaling);
+  });
+  return result;
+}
+
+}  // namespace audify::nn::cnn

@@ -1,0 +1,53 @@
+// The report's architectures table and paired differences (report/architecture_tables.h).
+#include <gtest/gtest.h>
+
+#include "report/architecture_tables.h"
+
+namespace audify {
+namespace {
+
+RunResults run(const std::string& label, const std::string& kind, std::vector<double> folds,
+               long long parameters = 0) {
+  RunResults r;
+  r.label = label;
+  r.model_kind = kind;
+  r.split_kind = "kfold";
+  r.data_source = "data/x";
+  r.clips = 100;
+  r.parameters = parameters;
+  r.seconds_train = 30;
+  double sum = 0;
+  for (std::size_t i = 0; i < folds.size(); ++i) {
+    r.folds.push_back({"fold" + std::to_string(i + 1), 0.9, folds[i], 0.5});
+    sum += folds[i];
+  }
+  r.test_accuracy = sum / static_cast<double>(folds.size());
+  return r;
+}
+
+TEST(ArchitectureTables, OneRowPerRunWithParametersFoldsAndTimePerFold) {
+  const RunResults cnn = run("cnn_run", "sb_cnn", {0.70, 0.80, 0.75}, 241434);
+  const RunResults svm = run("svm_run", "svm_rbf", {0.60, 0.65, 0.70});
+  const Table t = architectures_table({&cnn, &svm});
+  ASSERT_EQ(t.rows.size(), 2u);
+  EXPECT_EQ(t.rows[0][2], "241434");
+  EXPECT_EQ(t.rows[1][2], "—");
+  EXPECT_EQ(t.rows[0][5], "70.00, 80.00, 75.00");
+  EXPECT_EQ(t.rows[0][6], "10.0");  // 30 s over 3 folds
+}
+
+TEST(ArchitectureTables, PairedDifferencesOnlyForIdenticalFolds) {
+  const RunResults a = run("a", "mlp", {0.50, 0.60, 0.55});
+  const RunResults b = run("b", "sb_cnn", {0.60, 0.65, 0.70});  // +10, +5, +15 points
+  RunResults other = run("c", "svm_rbf", {0.5, 0.5, 0.5});
+  other.data_source = "elsewhere";
+  const Table t = paired_differences_table({&a, &b, &other});
+  ASSERT_EQ(t.rows.size(), 1u);
+  EXPECT_EQ(t.rows[0][1], "3");
+  EXPECT_EQ(t.rows[0][2], "10.00 ± 5.00");
+  EXPECT_EQ(t.rows[0][3], "3.46");  // 10 / (5 / sqrt 3)
+  EXPECT_EQ(t.rows[0][4], "3 of 3");
+}
+
+}  // namespace
+}  // namespace audify

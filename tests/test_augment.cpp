@@ -1,0 +1,173 @@
+// Augmentation (framework/augment/): the on-the-fly batch augmenter (gain, SpecAugment masks,
+// mixup) and librubberband's pitch shift and time stretch, checked on signals whose answer is
+// known.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numbers>
+#include <numeric>
+
+#include "augment/audio_deformations.h"
+#include "augment/batch_augment.h"
+#include "core/error.h"
+
+namespace audify {
+namespace {
+
+using nn::cnn::InputScaling;
+using nn::cnn::Tensor;
+
+Tensor ramp_batch(int n, int bands, int frames) {
+  Tensor x({n, 1, bands, frames});
+  for (std::size_t i = 0; i < x.data.size(); ++i) x.data[i] = 1.0f + static_cast<float>(i % 7);
+  return x;
+}
+
+std::vector<float> one_hot(int n, int classes) {
+  std::vector<float> t(static_cast<std::size_t>(n * classes), 0.0f);
+  for (int k = 0; k < n; ++k) t[static_cast<std::size_t>(k * classes + k % classes)] = 1.0f;
+  return t;
+}
+
+TEST(BatchAugment, NothingAskedIsNoAugmenter) {
+  EXPECT_FALSE(make_batch_augmenter(AugmentOptions{}, 1));
+}
+
+TEST(BatchAugment, MasksZeroWholeBandsOrFramesWithinTheirWidth) {
+  AugmentOptions o;
+  o.time_masks = 1;
+  o.time_mask_frames = 5;
+  const auto augment = make_batch_augmenter(o, 3);
+  const std::vector<uint32_t> clips = {0, 1, 2, 3};
+  int masked_samples = 0;
+  for (int epoch = 1; epoch <= 20; ++epoch) {
+    Tensor x = ramp_batch(4, 6, 20);
+    std::vector<float> t = one_hot(4, 3);
+    augment(x, t, clips, epoch, InputScaling{});
+    EXPECT_EQ(t, one_hot(4, 3));
+    for (int k = 0; k < 4; ++k) {
+      int zero_columns = 0;
+      for (int f = 0; f < 20; ++f) {
+        int zeros = 0;
+        for (int b = 0; b < 6; ++b) zeros += x.sample(k)[b * 20 + f] == 0.0f;
+        EXPECT_TRUE(zeros == 0 || zeros == 6) << "a time mask covers every band";
+        zero_columns += zeros == 6;
+      }
+      EXPECT_LE(zero_columns, 5);
+      masked_samples += zero_columns > 0;
+    }
+  }
+  EXPECT_GT(masked_samples, 40);  // widths are drawn in [0, 5]: most windows get a mask
+}
+
+TEST(BatchAugment, GainShiftsAWindowByOneScaledConstantAndIsReproducible) {
+  AugmentOptions o;
+  o.gain_db = 6;
+  const auto augment = make_batch_augmenter(o, 3);
+  const std::vector<uint32_t> clips = {5, 6};
+  Tensor a = ramp_batch(2, 4, 8), b = ramp_batch(2, 4, 8);
+  const Tensor original = ramp_batch(2, 4, 8);
+  std::vector<float> t = one_hot(2, 2);
+  augment(a, t, clips, 2, InputScaling{0.0f, 0.5f});
+  augment(b, t, clips, 2, InputScaling{0.0f, 0.5f});
+  EXPECT_EQ(a.data, b.data);
+  for (int k = 0; k < 2; ++k) {
+    const float shift = a.sample(k)[0] - original.sample(k)[0];
+    EXPECT_LE(std::abs(shift), 3.0f + 1e-5f);  // 6 dB x inv_std 0.5
+    for (std::size_t i = 0; i < 32; ++i)
+      EXPECT_NEAR(a.sample(k)[i] - original.sample(k)[i], shift, 1e-5f);
+  }
+  augment(b = ramp_batch(2, 4, 8), t, clips, 3, InputScaling{0.0f, 0.5f});
+  EXPECT_NE(a.data, b.data);  // another epoch, another draw
+}
+
+TEST(BatchAugment, MixupMixesImagesAndTargetsWithOneLambda) {
+  AugmentOptions o;
+  o.mixup_alpha = 0.4;
+  const auto augment = make_batch_augmenter(o, 1);
+  Tensor x({2, 1, 1, 2});
+  x.data = {1, 2, 10, 20};
+  std::vector<float> t = {1, 0, 0, 1};
+  augment(x, t, std::vector<uint32_t>{0, 1}, 1, InputScaling{});
+  const float lambda = t[0];
+  EXPECT_GE(lambda, 0.0f);
+  EXPECT_LE(lambda, 1.0f);
+  EXPECT_NEAR(t[0] + t[1], 1.0f, 1e-6f);
+  EXPECT_NEAR(t[3], lambda, 1e-6f);  // sample 1 mixed with sample 0 by the same lambda
+  EXPECT_NEAR(x.data[0], lambda * 1 + (1 - lambda) * 10, 1e-4f);
+  EXPECT_NEAR(x.data[3], lambda * 20 + (1 - lambda) * 2, 1e-4f);
+}
+
+TEST(AugmentOptions, OutOfRangeKeysAreErrorsNamingThem) {
+  AugmentOptions o;
+  o.stretch_rates = {3.0};
+  try {
+    check(o);
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("augment.stretch_rates"), std::string::npos);
+  }
+  o = {};
+  o.pitch_semitones = {0.0};
+  EXPECT_THROW(check(o), Error);
+  o = {};
+  o.mixup_alpha = -1;
+  EXPECT_THROW(check(o), Error);
+}
+
+// The frequency of the strongest DFT bin of y (a plain DFT over a band around `near` Hz).
+double peak_hz(const std::vector<float>& y, int sr, double lo, double hi) {
+  double best = 0, best_f = 0;
+  for (double f = lo; f <= hi; f += 1.0) {
+    double re = 0, im = 0;
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      const double w = 2 * std::numbers::pi * f * static_cast<double>(i) / sr;
+      re += y[i] * std::cos(w);
+      im += y[i] * std::sin(w);
+    }
+    if (re * re + im * im > best) {
+      best = re * re + im * im;
+      best_f = f;
+    }
+  }
+  return best_f;
+}
+
+std::vector<float> sine(double hz, int sr, double seconds) {
+  std::vector<float> y(static_cast<std::size_t>(sr * seconds));
+  for (std::size_t i = 0; i < y.size(); ++i)
+    y[i] = 0.5f * static_cast<float>(std::sin(2 * std::numbers::pi * hz * i / sr));
+  return y;
+}
+
+TEST(AudioDeformations, PitchShiftMovesASineByTheSemitonesAtTheSameLength) {
+  const int sr = 8000;
+  const std::vector<float> y = sine(440, sr, 1.0);
+  const std::vector<float> up = pitch_shift(y, sr, 12);
+  EXPECT_NEAR(static_cast<double>(up.size()), static_cast<double>(y.size()), 0.02 * y.size());
+  const std::vector<float> middle(up.begin() + 2000, up.begin() + 6000);
+  EXPECT_NEAR(peak_hz(middle, sr, 700, 1000), 880, 4);
+  const std::vector<float> down = pitch_shift(y, sr, -2);
+  const std::vector<float> mid_down(down.begin() + 2000, down.begin() + 6000);
+  EXPECT_NEAR(peak_hz(mid_down, sr, 300, 500), 440 * std::pow(2.0, -2.0 / 12), 4);
+}
+
+TEST(AudioDeformations, TimeStretchChangesTheLengthNotThePitch) {
+  const int sr = 8000;
+  const std::vector<float> y = sine(500, sr, 1.0);
+  const std::vector<float> fast = time_stretch(y, sr, 1.25), slow = time_stretch(y, sr, 0.81);
+  EXPECT_NEAR(static_cast<double>(fast.size()), y.size() / 1.25, 0.02 * y.size());
+  EXPECT_NEAR(static_cast<double>(slow.size()), y.size() / 0.81, 0.02 * y.size());
+  const std::vector<float> middle(slow.begin() + 3000, slow.begin() + 7000);
+  EXPECT_NEAR(peak_hz(middle, sr, 400, 600), 500, 4);
+  EXPECT_TRUE(time_stretch({}, sr, 1.1).empty());
+  EXPECT_THROW(time_stretch(y, sr, 0), Error);
+  const auto variants = audio_variants({-1, 2}, {0.93});
+  ASSERT_EQ(variants.size(), 3u);
+  EXPECT_EQ(variants[0].key, "pitch-1");
+  EXPECT_EQ(variants[1].key, "pitch+2");
+  EXPECT_EQ(variants[2].key, "stretch0.93");
+}
+
+}  // namespace
+}  // namespace audify

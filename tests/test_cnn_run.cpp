@@ -1,0 +1,164 @@
+// `audify run` with the CNN kinds end to end, through the built binary: model=sb_cnn picks its
+// features and recipe, model=cnn builds its blocks from the config (errors before a run folder),
+// a run writes every file, is deterministic, reads its frames from the cache the second time, and
+// `audify classify` on a test clip gives the probabilities the run recorded for it.
+#include <gtest/gtest.h>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "core/atomic_file.h"
+#include "core/csv.h"
+#include "test_support.h"
+
+namespace audify {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+class CnnRunTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new test::TempDir("cnn_run");
+    std::string out;
+    ASSERT_EQ(audify("synth --out '" + synth().string() + "' --clips-per-class 3", &out), 0) << out;
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  static fs::path synth() { return dir_->path() / "synth"; }
+  static int audify(const std::string& args, std::string* output) {
+    const std::string cmd = "AUDIFY_CACHE_DIR='" + (dir_->path() / "cache").string() + "' '" +
+                            test::audify_binary().string() + "' " + args;
+    return test::run_command(cmd, output);
+  }
+  // A small CNN on the synthetic clips (173 frames of 128 bands), two epochs.
+  static std::string run_args(const std::string& root, const std::string& extra = "") {
+    return "run -q data.root='" + synth().string() + "' output_root='" +
+           (dir_->path() / root).string() +
+           "' model=cnn 'model.conv=[\"4x5x5+pool4x4\",\"8x3x3+bn+pool2x2\"]' model.dense=[16] "
+           "model.window_frames=64 eval.hop_frames=32 train.epochs=2 train.batch_size=8 " +
+           extra;
+  }
+  static fs::path only_run(const std::string& root) {
+    std::vector<fs::path> found;
+    for (const auto& e : fs::directory_iterator(dir_->path() / root / "default"))
+      found.push_back(e.path());
+    EXPECT_EQ(found.size(), 1u);
+    return found.empty() ? fs::path() : found.front();
+  }
+  static json metrics(const fs::path& run) { return json::parse(read_file(run / "metrics.json")); }
+  static test::TempDir* dir_;
+};
+
+test::TempDir* CnnRunTest::dir_ = nullptr;
+
+TEST_F(CnnRunTest, SbCnnChoosesItsFeaturesAndRecipe) {
+  std::string out;
+  ASSERT_EQ(audify("run model=sb_cnn --cfg", &out), 0) << out;
+  const toml::table cfg = toml::parse(out);
+  EXPECT_EQ(cfg.at_path("model.kind").value<std::string>(), "sb_cnn");
+  EXPECT_EQ(cfg.at_path("features.summary").value<std::string>(), "none");
+  EXPECT_EQ(cfg.at_path("features.n_mels").value<int>(), 128);
+  EXPECT_EQ(cfg.at_path("train.epochs").value<int>(), 50);
+  EXPECT_EQ(cfg.at_path("train.batch_size").value<int>(), 32);
+  EXPECT_EQ(cfg.at_path("eval.hop_frames").value<int>(), 16);
+  // A choice on the command line wins over the model file's.
+  ASSERT_EQ(audify("run model=sb_cnn train=seed --cfg", &out), 0) << out;
+  EXPECT_EQ(toml::parse(out).at_path("train.epochs").value<int>(), 100);
+}
+
+TEST_F(CnnRunTest, MismatchedFeaturesAndBadBlocksFailBeforeARunFolder) {
+  std::string out;
+  const std::string root = (dir_->path() / "bad").string();
+  EXPECT_EQ(audify("run model=sb_cnn features=mfcc40_mean output_root='" + root + "'", &out), 2);
+  EXPECT_NE(out.find("features=logmel128"), std::string::npos) << out;
+  EXPECT_EQ(audify("run model=mlp features=logmel128 output_root='" + root + "'", &out), 2);
+  EXPECT_NE(out.find("model=sb_cnn"), std::string::npos) << out;
+  EXPECT_EQ(audify("run model=cnn 'model.conv=[\"24x5x5+max2\"]' output_root='" + root + "'", &out),
+            2);
+  EXPECT_NE(out.find("model.conv[0]"), std::string::npos) << out;
+  EXPECT_EQ(audify("run model=cnn model.window_frames=8 output_root='" + root + "'", &out), 2);
+  EXPECT_NE(out.find("conv"), std::string::npos) << out;
+  EXPECT_FALSE(fs::exists(root));
+}
+
+TEST_F(CnnRunTest, RunIsDeterministicCachedAndClassifiesAsItRecorded) {
+  std::string out_a, out_b;
+  ASSERT_EQ(audify(run_args("a"), &out_a), 0) << out_a;
+  ASSERT_EQ(audify(run_args("b"), &out_b), 0) << out_b;
+  const fs::path a = only_run("a"), b = only_run("b");
+  for (const char* f : {"config.toml", "metrics.json", "predictions.csv", "history.csv",
+                        "model.safetensors", "log.txt"})
+    EXPECT_TRUE(fs::exists(a / f)) << f;
+  EXPECT_NE(read_file(a / "log.txt").find("extracted on cpu"), std::string::npos);
+  EXPECT_NE(read_file(b / "log.txt").find("from the frame cache"), std::string::npos);
+  json ma = metrics(a), mb = metrics(b);
+  EXPECT_EQ(ma.at("model").at("kind"), "cnn");
+  EXPECT_EQ(ma.at("data").at("features").get<int>(), 128);  // mel bands
+  for (json* m : {&ma, &mb})
+    for (const char* key : {"seconds", "finished_at", "git_commit"}) m->erase(key);
+  EXPECT_EQ(ma, mb);
+  EXPECT_EQ(read_file(a / "predictions.csv"), read_file(b / "predictions.csv"));
+  EXPECT_EQ(read_file(a / "history.csv"), read_file(b / "history.csv"));
+
+  // The first test clip, classified from its file by the saved model.
+  std::istringstream csv(read_file(a / "predictions.csv"));
+  std::string header, row;
+  std::getline(csv, header);
+  std::getline(csv, row);
+  const std::vector<std::string> cells = csv::split_line(row);
+  fs::path wav;
+  for (const auto& e : fs::recursive_directory_iterator(synth() / "audio"))
+    if (e.path().filename() == cells.at(0)) wav = e.path();
+  ASSERT_FALSE(wav.empty()) << cells.at(0);
+  std::string out;
+  ASSERT_EQ(audify("classify --model '" + a.string() + "' '" + wav.string() + "' --top-k 10 --json",
+                   &out),
+            0)
+      << out;
+  const json j = json::parse(out.substr(out.find("[\n")));
+  const std::vector<std::string> columns = csv::split_line(header);
+  ASSERT_EQ(j[0].at("top").size(), 10u);
+  for (const auto& t : j[0].at("top")) {
+    const std::string column = "p_" + t.at("class").get<std::string>();
+    const auto at = std::find(columns.begin(), columns.end(), column) - columns.begin();
+    ASSERT_LT(static_cast<std::size_t>(at), cells.size()) << column;
+    EXPECT_NEAR(t.at("probability").get<double>(), std::stod(cells[at]), 2e-5) << column;
+  }
+}
+
+TEST_F(CnnRunTest, AudioVariantsAreExtractedOnceAndTrainWithOnTheFlyAugmentation) {
+  const std::string extra =
+      "augment=sb2017 augment.pitch_semitones=[2] augment.stretch_rates=[1.2] augment.gain_db=3 "
+      "augment.time_masks=1 augment.time_mask_frames=8 augment.mixup_alpha=0.2";
+  std::string out;
+  ASSERT_EQ(audify(run_args("aug_a", extra), &out), 0) << out;
+  ASSERT_EQ(audify(run_args("aug_b", extra), &out), 0) << out;
+  const fs::path a = only_run("aug_a"), b = only_run("aug_b");
+  const std::string log_a = read_file(a / "log.txt"), log_b = read_file(b / "log.txt");
+  EXPECT_NE(log_a.find("variant pitch+2: 30 clips"), std::string::npos) << log_a;
+  EXPECT_NE(log_a.find("variant stretch1.2: 30 clips"), std::string::npos) << log_a;
+  EXPECT_NE(log_b.find("variant pitch+2: 30 clips"), std::string::npos);
+  EXPECT_NE(log_b.find("(from the frame cache)"), std::string::npos) << log_b;
+  EXPECT_EQ(read_file(a / "predictions.csv"), read_file(b / "predictions.csv"));
+  // Augmentation changes training, so the same run without it predicts differently.
+  ASSERT_EQ(audify(run_args("plain"), &out), 0) << out;
+  const fs::path plain = only_run("plain");
+  EXPECT_NE(read_file(a / "predictions.csv"), read_file(plain / "predictions.csv"));
+  // The feature-row models refuse it.
+  EXPECT_EQ(audify("run model=mlp augment=specaugment output_root='" +
+                       (dir_->path() / "bad_aug").string() + "'",
+                   &out),
+            2);
+  EXPECT_NE(out.find("augment"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace audify
