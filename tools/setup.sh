@@ -12,6 +12,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libsvm-dev libxgboost-dev
   libcpp-httplib-dev
+  # `audify dataset fetch`: downloads, archives, md5
+  libcurl4-openssl-dev libarchive-dev libssl-dev
   # the sanitizer build and the libFuzzer targets (tools/sanitize.sh, tools/fuzz.sh)
   clang libclang-rt-14-dev
   # browser tests of the report and the web page (headless, driven over the DevTools protocol)
