@@ -40,6 +40,8 @@ void check_archive_md5(const DatasetSource& source, const fs::path& archive,
   progress.finish();
   if (actual == source.archive_md5) return;
   fs::remove(archive);
+  std::error_code ignored;
+  fs::remove(archive.parent_path(), ignored);  // the staging folder, now empty
   fail(
       "{}: archive checksum mismatch (downloaded from {}): md5 {}, the publisher gives {}; the "
       "archive was deleted, so running again downloads it afresh",
