@@ -22,7 +22,7 @@ BUILD_DIR=${AUDIFY_ASAN_BUILD_DIR:-build-asan}
 # (real data only).
 UNIT_TESTS=(test_audio_io test_config test_wav_stream test_metrics test_mfcc test_resample test_serve
             test_splits test_summary_stats test_synth test_mlp test_baselines test_smoke
-            test_feature_cache test_nonfinite_features test_cnn_layers)
+            test_feature_cache test_nonfinite_features test_cnn_layers test_dataset_fetch)
 FUZZ_TARGETS=(fuzz_decode fuzz_wav_stream fuzz_upload fuzz_config fuzz_feature_table)
 
 build_only=0

@@ -14,6 +14,8 @@ PACKAGES=(
   # audio-level augmentation (pitch shift, time stretch), the library muda uses
   librubberband-dev
   libcpp-httplib-dev
+  # `audify dataset fetch`: downloads, archives, md5
+  libcurl4-openssl-dev libarchive-dev libssl-dev
   # the sanitizer build and the libFuzzer targets (tools/sanitize.sh, tools/fuzz.sh)
   clang libclang-rt-14-dev
   # browser tests of the report and the web page (headless, driven over the DevTools protocol)

@@ -16,5 +16,8 @@ std::filesystem::path config_root() {
 std::filesystem::path experiment_root() {
   return from_env_or("AUDIFY_EXPERIMENT_DIR", "experiments");
 }
+std::filesystem::path dataset_index_root() {
+  return from_env_or("AUDIFY_DATASET_INDEX_DIR", "framework/data/indexes");
+}
 
 }  // namespace audify

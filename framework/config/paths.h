@@ -1,4 +1,4 @@
-// Where Audify finds its config groups and experiments at run time.
+// Where Audify finds its config groups, experiments and dataset indexes at run time.
 #pragma once
 
 #include <filesystem>
@@ -9,5 +9,7 @@ namespace audify {
 std::filesystem::path config_root();
 // $AUDIFY_EXPERIMENT_DIR if set, else <source tree>/experiments.
 std::filesystem::path experiment_root();
+// $AUDIFY_DATASET_INDEX_DIR if set, else <source tree>/framework/data/indexes (per-file md5s).
+std::filesystem::path dataset_index_root();
 
 }  // namespace audify

@@ -53,6 +53,8 @@ int main(int argc, char** argv) {
   audify::cli::add_report_command(app);
   audify::cli::add_serve_command(app);
   audify::cli::add_sweep_command(app);
+  CLI::App* dataset = app.add_subcommand("dataset", "datasets: inspect and fetch");
+  audify::cli::add_dataset_fetch_command(*dataset);
 
   try {
     app.parse(argc, argv);
