@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <limits>
 #include <numeric>
 #include <vector>
@@ -9,6 +10,19 @@
 #include "core/philox.h"
 
 namespace audify::nn {
+
+std::pair<double, double> probability_loss_accuracy(const Matrix& p, std::span<const int> labels) {
+  double loss = 0.0;
+  long correct = 0;
+  for (std::size_t r = 0; r < p.rows; ++r) {
+    const int y = labels[r];
+    const auto row = p.row(r);
+    loss -= std::log(std::clamp(static_cast<double>(row[y]), 1e-7, 1.0 - 1e-7));
+    correct += (std::max_element(row.begin(), row.end()) - row.begin()) == y ? 1 : 0;
+  }
+  const auto n = static_cast<double>(std::max<std::size_t>(p.rows, 1));
+  return {loss / n, static_cast<double>(correct) / n};
+}
 
 std::size_t training_rows(std::size_t rows, double validation_fraction) {
   return static_cast<std::size_t>(static_cast<double>(rows) * (1.0 - validation_fraction));

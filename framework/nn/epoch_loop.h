@@ -10,6 +10,7 @@
 #include <span>
 #include <utility>
 
+#include "core/matrix.h"
 #include "nn/softmax_xent.h"
 #include "nn/trainer.h"
 
@@ -28,6 +29,11 @@ struct EpochLoopHooks {
 // Runs cfg.epochs epochs (or fewer when early stopping ends them) over n_train rows.
 TrainHistory run_epochs(const TrainConfig& cfg, std::size_t n_train, const EpochLoopHooks& hooks,
                         const EpochCallback& on_epoch);
+
+// Validation (loss, accuracy) of probabilities p (rows, classes) against labels: the mean of
+// -log p[label] with p clipped to [1e-7, 1 - 1e-7] (Keras's probability-space loss), and the
+// fraction whose argmax is the label.
+std::pair<double, double> probability_loss_accuracy(const Matrix& p, std::span<const int> labels);
 
 // Rows of `rows` kept for training under Keras's validation_split (the rest is the tail).
 std::size_t training_rows(std::size_t rows, double validation_fraction);

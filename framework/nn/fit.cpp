@@ -115,18 +115,7 @@ TrainHistory fit(Mlp& model, const Matrix& x, std::span<const int> labels, const
   };
   if (has_val)
     hooks.validate = [&] {
-      const Matrix p = model.predict_proba(x_val);
-      double vl = 0.0;
-      long vc = 0;
-      for (std::size_t r = 0; r < p.rows; ++r) {
-        const int y = labels[n_train + r];
-        const auto row = p.row(r);
-        // Probabilities clipped to [1e-7, 1 - 1e-7] as Keras's probability-space loss does.
-        vl -= std::log(std::clamp(static_cast<double>(row[y]), 1e-7, 1.0 - 1e-7));
-        vc += (std::max_element(row.begin(), row.end()) - row.begin()) == y ? 1 : 0;
-      }
-      return std::pair{vl / static_cast<double>(p.rows),
-                       static_cast<double>(vc) / static_cast<double>(p.rows)};
+      return probability_loss_accuracy(model.predict_proba(x_val), labels.subspan(n_train));
     };
   hooks.keep_best = [&] { best = take(model); };
   hooks.restore_best = [&] { restore(model, best); };

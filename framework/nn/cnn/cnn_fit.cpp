@@ -120,17 +120,8 @@ CnnFitResult fit_cnn(Sequential& net, const ClipSpectrograms& clips, std::span<c
   };
   if (n_train < clips.size())
     hooks.validate = [&] {
-      const Matrix p = predict_clips(net, validation, w, result.scaling);
-      double loss = 0.0;
-      long correct = 0;
-      for (std::size_t r = 0; r < p.rows; ++r) {
-        const int label = labels[n_train + r];
-        const auto row = p.row(r);
-        loss -= std::log(std::clamp(static_cast<double>(row[label]), 1e-7, 1.0 - 1e-7));
-        correct += (std::max_element(row.begin(), row.end()) - row.begin()) == label ? 1 : 0;
-      }
-      return std::pair{loss / static_cast<double>(p.rows),
-                       static_cast<double>(correct) / static_cast<double>(p.rows)};
+      return probability_loss_accuracy(predict_clips(net, validation, w, result.scaling),
+                                       labels.subspan(n_train));
     };
   hooks.keep_best = [&] { best = snapshot(net); };
   hooks.restore_best = [&] { restore(net, best); };
