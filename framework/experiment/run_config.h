@@ -12,6 +12,7 @@
 #include "baselines/baseline_options.h"
 #include "config/compose.h"
 #include "config/options.h"
+#include "data/data_options.h"
 #include "data/splits.h"
 #include "experiment/launcher_options.h"
 #include "features/feature_options.h"
@@ -19,14 +20,6 @@
 #include "nn/trainer.h"
 
 namespace audify {
-
-// `data.*`: where the clips come from (configs/data/*.toml).
-struct DataOptions {
-  std::string root;          // dataset root (UrbanSound8K layout); "" = the embedded synthetic set
-  int clips_per_class = 40;  // synthetic set only
-  int seed = 0;              // synthetic set generator seed
-  std::string features;      // a feature table CSV to train on instead of audio; "" = extract
-};
 
 // `model.*`: the model family and its hyperparameters. Only the fields of `kind` are bound, so a
 // key of another family is an unknown key (experiment/model_factory.h lists the families).
