@@ -163,5 +163,31 @@ TEST_F(RunLayoutsTest, ManifestCsvWithGroupsRunsAGroupedSplit) {
   expect_classes_everywhere(run_dir, {"bark", "busker", "drill", "hum"}, clip);  // sorted
 }
 
+TEST_F(RunLayoutsTest, DatasetInfoSummarisesALayoutItRecognisesAndFailsOnMissingFiles) {
+  const fs::path root = dir().path() / "esc50";
+  std::string out;
+  ASSERT_EQ(audify("dataset info '" + root.string() + "'", &out), 0);  // layout from meta/esc50.csv
+  for (const char* part : {"layout esc50", "clips: 40 in 10 classes", "street_music",
+                           "recordings in more than one fold: 0", "missing files: 0",
+                           "unreadable files: 0", "sample rates:"})
+    EXPECT_NE(out.find(part), std::string::npos) << part << "\n" << out;
+  ASSERT_EQ(audify("dataset info '" + root.string() + "' data.subset=esc10", &out), 0);
+  EXPECT_NE(out.find("clips: 20 in 5 classes"), std::string::npos) << out;
+
+  // A manifest listing a file that is not there: named, and the exit status says so.
+  const fs::path manifest = dir().path() / "info.csv";
+  write_file_atomic(manifest, "path,label\nesc50/meta/esc50.csv,text\nabsent.wav,owl\n");
+  const int status = test::run_command(
+      "'" + test::audify_binary().string() + "' dataset info '" + manifest.string() + "'", &out);
+  EXPECT_EQ(status, 1) << out;
+  EXPECT_NE(out.find("absent.wav"), std::string::npos) << out;
+  EXPECT_NE(out.find("unreadable files: 1"), std::string::npos) << out;
+  EXPECT_NE(test::run_command("'" + test::audify_binary().string() + "' dataset info '" +
+                                  root.string() + "' model=svm_rbf",
+                              &out),
+            0);
+  EXPECT_NE(out.find("only data="), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace audify

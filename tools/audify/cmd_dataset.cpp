@@ -32,7 +32,7 @@ int run_dataset_info(const DatasetInfoArgs& args) {
     if (!o.key.starts_with("data"))
       fail("'{}': only data=... and data.* overrides apply here", o.text);
   if (std::none_of(overrides.begin(), overrides.end(), chooses_layout))
-    overrides.insert(overrides.begin(), parse_override("data.layout=" + guess_layout(args.root)));
+    overrides.insert(overrides.begin(), parse_override("data=" + guess_layout(args.root)));
   overrides.push_back(parse_override("data.root=\"" + args.root + "\""));
   const RunConfig config = load_run_config(overrides);
   const Dataset dataset = load_dataset(config.data.root, config.data);
