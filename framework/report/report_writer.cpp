@@ -7,6 +7,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "report/published_figures.h"
 #include "report/report_tables.h"
 
 namespace audify {
@@ -95,8 +96,10 @@ std::string report_markdown(const ReportInputs& in) {
   s += "Measured runs (accuracies in %; k-fold: mean ± std over folds; leak: test clips with a "
        "slice of the same recording in train).\n\n";
   s += md_table(accuracy_table(in.all_runs()));
-  s += "Reference figures — **published, not measured** by these runs:\n\n";
-  s += md_table(published_table());
+  if (const Table published = published_table(in.all_runs()); !published.rows.empty()) {
+    s += "Reference figures — **published, not measured** by these runs:\n\n";
+    s += md_table(published);
+  }
   if (!in.skipped.empty()) {
     s += "Skipped (failed or unfinished runs):\n\n";
     for (const std::string& note : in.skipped) s += "- " + md_cell(note) + "\n";
