@@ -14,6 +14,7 @@
 
 #include "core/atomic_file.h"
 #include "data/esc50.h"
+#include "data/feature_table.h"
 #include "data/urbansound8k.h"
 #include "serve/classify_api.h"
 #include "serve/trained_model.h"
@@ -187,6 +188,18 @@ TEST_F(RunLayoutsTest, DatasetInfoSummarisesALayoutItRecognisesAndFailsOnMissing
                               &out),
             0);
   EXPECT_NE(out.find("only data="), std::string::npos) << out;
+}
+
+TEST_F(RunLayoutsTest, ExtractReadsTheLayoutItIsTold) {
+  const fs::path table = dir().path() / "esc50_features.csv";
+  audify("extract data.root='" + (dir().path() / "esc50").string() +
+         "' data.layout=esc50 data.subset=esc10 --out '" + table.string() + "'");
+  const FeatureTable t = read_feature_table(table);
+  ASSERT_EQ(t.rows.size(), 20u);
+  std::set<std::string> classes;
+  for (const FeatureRow& r : t.rows) classes.insert(r.class_name);
+  EXPECT_EQ(classes, (std::set<std::string>{"air_conditioner", "children_playing", "drilling",
+                                            "gun_shot", "siren"}));
 }
 
 }  // namespace

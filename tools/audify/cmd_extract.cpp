@@ -144,10 +144,10 @@ void add_extract_command(CLI::App& app) {
   auto args = std::make_shared<ExtractArgs>();
   CLI::App* cmd = app.add_subcommand(
       "extract",
-      "Extract features from a dataset (UrbanSound8K layout) or from files into a feature table "
-      "CSV.\n"
-      "  audify extract data.root=DIR [device=cpu|cuda|auto] [features=mfcc40_mean] "
-      "[features.KEY=VALUE ...]\n"
+      "Extract features from a dataset (data.layout: urbansound8k, esc50, folders, manifest) or "
+      "from files into a feature table CSV.\n"
+      "  audify extract data.root=DIR [data.layout=esc50] [device=cpu|cuda|auto] "
+      "[features=mfcc40_mean] [features.KEY=VALUE ...]\n"
       "  audify extract --files a.wav b.flac --out features.csv\n"
       "Without data.root the embedded synthetic dataset is used (generated on first use).");
   cmd->add_option("overrides", args->overrides,
