@@ -110,7 +110,12 @@ TEST_F(ReportTest, WritesMarkdownAndSelfContainedHtml) {
     const auto m = nlohmann::json::parse(read_file(r / "metrics.json"));
     const std::string acc = fmt::format("{:.2f}", 100.0 * m["test"]["accuracy"].get<double>());
     const std::string f1 = fmt::format("{:.4f}", m["test"]["macro_f1"].get<double>());
-    const std::string section = run_section(md, r.filename().string());
+    // Runs started in the same second are named by their output folders too.
+    const std::string long_name =
+        (r.parent_path().parent_path().filename() / r.parent_path().filename() / r.filename())
+            .string();
+    std::string section = run_section(md, long_name);
+    if (section.empty()) section = run_section(md, r.filename().string());
     ASSERT_FALSE(section.empty()) << r;
     EXPECT_NE(section.find("Test accuracy " + acc + " %, macro-F1 " + f1), std::string::npos)
         << r << " " << acc;

@@ -7,6 +7,7 @@
 #   tools/reference_reports.sh real [FEATURES.csv] # the real feature table (default:
 #                                                  #   ../shared/data/urbansound8k-features/...)
 #   tools/reference_reports.sh all [FEATURES.csv]  # both; `real` is skipped when the table is absent
+#   tools/reference_reports.sh real_esc10          # ESC-10's 5 folds from ../shared/data/esc10's audio
 #
 # Environment: AUDIFY (the binary, default build/audify), WORK (run directories, default
 # outputs/reference_reports), REPORTS (default reports/). Each report is one function below, so
@@ -107,6 +108,20 @@ real_official() {
   publish real_official_10fold $mlp $baselines
 }
 
+# ESC-10 from its real audio (../shared/data/esc10, or $ESC10), Piczak's protocol: the 5 official
+# folds; the MLP, the SVM and the random forest on the seed's 40 mean MFCCs and on Salamon 2014's
+# statistics (the forest as its own multirun: model.n_trees is not a key of the others).
+ESC10="${ESC10:-$ROOT/../shared/data/esc10}"
+real_esc10() {
+  [[ -d "$ESC10" ]] || die "$ESC10 is absent (ESC-10's original release)"
+  local common=(+experiment=esc10_5fold data.root="$ESC10" features=mfcc40_mean,salamon2014)
+  local mlp_svm rf
+  mlp_svm=$(run_multirun real_esc10_5fold "${common[@]}" model=mlp,svm_rbf)
+  rf=$(run_multirun real_esc10_5fold_rf "${common[@]}" model=random_forest \
+    ${RF_TREES:+model.n_trees="$RF_TREES"})
+  publish real_esc10_5fold $mlp_svm $rf
+}
+
 synthetic() { synthetic_architectures; synthetic_baselines; }
 real() { real_random; real_grouped; real_official; }
 
@@ -116,7 +131,7 @@ case "${1:-all}" in
     if [[ -f "$FEATURES" ]]; then real; else echo "skipping the real reports: $FEATURES is absent" >&2; fi
     ;;
   synthetic | real | synthetic_architectures | synthetic_baselines | real_random | real_grouped | \
-    real_official)
+    real_official | real_esc10)
     "$1"
     ;;
   *) die "unknown target '$1' (all | synthetic | real | one of the functions in $0)" ;;

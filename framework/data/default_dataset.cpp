@@ -15,14 +15,19 @@ std::filesystem::path default_synthetic_root() {
 }
 
 std::filesystem::path ensure_synthetic_dataset(const std::filesystem::path& root,
-                                               int clips_per_class, unsigned long long seed) {
-  if (std::filesystem::exists(root / "metadata" / "UrbanSound8K.csv")) return root;
+                                               int clips_per_class, unsigned long long seed,
+                                               SynthLayout layout) {
+  const std::filesystem::path metadata = layout == SynthLayout::esc50
+                                             ? root / "meta" / "esc50.csv"
+                                             : root / "metadata" / "UrbanSound8K.csv";
+  if (std::filesystem::exists(metadata)) return root;
   spdlog::info("generating the synthetic dataset in {} ({} clips per class, seed {})",
                root.string(), clips_per_class, seed);
   SynthOptions options;
   options.out = root;
   options.clips_per_class = clips_per_class;
   options.seed = seed;
+  options.layout = layout;
   generate_synthetic_dataset(options);
   return root;
 }

@@ -18,6 +18,7 @@
 
 #include "core/error.h"
 #include "core/progress.h"
+#include "data/esc50.h"
 #include "data/synth_clip.h"
 #include "data/urbansound8k.h"
 #include "data/wav_writer.h"
@@ -54,9 +55,14 @@ std::vector<int> recording_sizes(SynthRng& rng, int clips) {
   return sizes;
 }
 
+int fold_count(SynthLayout layout) {
+  return layout == SynthLayout::esc50 ? 5 : 10;
+}
+
 Plan make_plan(const SynthOptions& options) {
   SynthRng rng(synth_key(options.seed, kPlanStream));
   Plan plan;
+  const int folds = fold_count(options.layout);
   std::array<int, 10> fold_total{};
   int next_id = 100000;
   for (int class_id = 0; class_id < 10; ++class_id) {
@@ -65,7 +71,7 @@ Plan make_plan(const SynthOptions& options) {
       // Largest recordings first, each to the fold with fewest clips of this class (then overall):
       // folds stay balanced per class while a recording never straddles two folds.
       int fold = 0;
-      for (int f = 1; f < 10; ++f)
+      for (int f = 1; f < folds; ++f)
         if (std::pair(fold_class[f], fold_total[f]) < std::pair(fold_class[fold], fold_total[fold]))
           fold = f;
       fold_class[fold] += size;
@@ -94,11 +100,22 @@ Plan make_plan(const SynthOptions& options) {
   return plan;
 }
 
-ClipInfo clip_info(const std::filesystem::path& root, const RecordingPlan& recording,
-                   const ClipPlan& clip) {
+// ESC-50 names a recording's clips by take letter: A, B, ... (Z, then AA, AB, ...).
+std::string take_letters(int slice) {
+  std::string take;
+  for (int n = slice + 1; n > 0; n = (n - 1) / 26)
+    take.insert(take.begin(), static_cast<char>('A' + (n - 1) % 26));
+  return take;
+}
+
+ClipInfo clip_info(const std::filesystem::path& root, SynthLayout layout,
+                   const RecordingPlan& recording, const ClipPlan& clip) {
   ClipInfo info;
   info.slice_file_name =
-      fmt::format("{}-{}-0-{}.wav", recording.fs_id, recording.class_id, clip.slice);
+      layout == SynthLayout::esc50
+          ? fmt::format("{}-{}-{}-{}.wav", recording.fold, recording.fs_id,
+                        take_letters(clip.slice), recording.class_id)
+          : fmt::format("{}-{}-0-{}.wav", recording.fs_id, recording.class_id, clip.slice);
   info.fs_id = recording.fs_id;
   info.start = clip.start;
   info.end = clip.end;
@@ -106,8 +123,30 @@ ClipInfo clip_info(const std::filesystem::path& root, const RecordingPlan& recor
   info.fold = recording.fold;
   info.class_id = recording.class_id;
   info.class_name = std::string(kUrbanSoundClasses[static_cast<std::size_t>(recording.class_id)]);
-  info.path = root / "audio" / fmt::format("fold{}", recording.fold) / info.slice_file_name;
+  info.path = layout == SynthLayout::esc50
+                  ? root / "audio" / info.slice_file_name
+                  : root / "audio" / fmt::format("fold{}", recording.fold) / info.slice_file_name;
   return info;
+}
+
+void write_esc50_rows(const std::filesystem::path& root, const Plan& plan,
+                      const std::vector<ClipInfo>& rows) {
+  std::vector<Esc50Row> esc50;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const ClipInfo& c = rows[i];
+    Esc50Row r;
+    r.filename = c.slice_file_name;
+    r.fold = c.fold;
+    r.target = c.class_id;
+    r.category = c.class_name;
+    r.esc10 = c.class_id % 2 == 0;
+    r.src_file = std::to_string(c.fs_id);
+    r.take = take_letters(plan.clips[i].slice);
+    esc50.push_back(std::move(r));
+  }
+  std::sort(esc50.begin(), esc50.end(),
+            [](const Esc50Row& a, const Esc50Row& b) { return a.filename < b.filename; });
+  write_esc50_metadata(root, esc50);
 }
 
 }  // namespace
@@ -122,14 +161,17 @@ SynthSummary generate_synthetic_dataset(const SynthOptions& options) {
   std::vector<ClipInfo> rows;
   SynthSummary summary;
   for (const ClipPlan& clip : plan.clips) {
-    rows.push_back(
-        clip_info(options.out, plan.recordings[static_cast<std::size_t>(clip.recording)], clip));
+    rows.push_back(clip_info(options.out, options.layout,
+                             plan.recordings[static_cast<std::size_t>(clip.recording)], clip));
     summary.seconds += clip.end - clip.start;
   }
   summary.clips = static_cast<int>(plan.clips.size());
   summary.recordings = static_cast<int>(plan.recordings.size());
-  summary.metadata = options.out / "metadata" / "UrbanSound8K.csv";
-  for (int fold = 1; fold <= 10; ++fold)
+  const bool esc50 = options.layout == SynthLayout::esc50;
+  summary.metadata =
+      esc50 ? options.out / "meta" / "esc50.csv" : options.out / "metadata" / "UrbanSound8K.csv";
+  if (esc50) std::filesystem::create_directories(options.out / "audio");
+  for (int fold = 1; !esc50 && fold <= 10; ++fold)
     std::filesystem::create_directories(options.out / "audio" / fmt::format("fold{}", fold));
 
   const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
@@ -165,6 +207,10 @@ SynthSummary generate_synthetic_dataset(const SynthOptions& options) {
   if (error) std::rethrow_exception(error);
   if (progress) progress->finish();
 
+  if (esc50) {
+    write_esc50_rows(options.out, plan, rows);
+    return summary;
+  }
   // Rows in file-name order, whatever order the threads finished in.
   std::sort(rows.begin(), rows.end(), [](const ClipInfo& a, const ClipInfo& b) {
     return a.slice_file_name < b.slice_file_name;

@@ -25,6 +25,7 @@ Dataset load_urbansound8k(const std::filesystem::path& root) {
 
   Dataset ds;
   ds.root = root;
+  ds.class_names.assign(kUrbanSoundClasses.begin(), kUrbanSoundClasses.end());
   std::size_t line_no = 1;
   while (std::getline(in, line)) {
     ++line_no;

@@ -5,9 +5,10 @@
 
 #include <array>
 #include <filesystem>
-#include <string>
 #include <string_view>
 #include <vector>
+
+#include "data/dataset.h"
 
 namespace audify {
 
@@ -18,25 +19,9 @@ inline constexpr std::array<std::string_view, 10> kUrbanSoundClasses = {
 inline constexpr std::string_view kUrbanSoundHeader =
     "slice_file_name,fsID,start,end,salience,fold,classID,class";
 
-struct ClipInfo {
-  std::string slice_file_name;
-  int fs_id = 0;
-  double start = 0, end = 0;  // seconds in the source recording
-  int salience = 1;           // 1 foreground, 2 background
-  int fold = 0;               // 1..10
-  int class_id = 0;
-  std::string class_name;
-  std::filesystem::path path;  // root/audio/fold<fold>/<slice_file_name>
-};
-
-struct Dataset {
-  std::filesystem::path root;
-  std::vector<ClipInfo> clips;    // rows whose audio file exists
-  std::vector<ClipInfo> missing;  // rows whose audio file does not
-};
-
 // Reads and validates root/metadata/UrbanSound8K.csv (header, field types, fold and class ranges,
-// class name matching classID). Throws audify::Error naming the file and line.
+// class name matching classID); the class list is kUrbanSoundClasses. Throws audify::Error naming
+// the file and line.
 Dataset load_urbansound8k(const std::filesystem::path& root);
 
 // Writes the metadata CSV (atomically) in the official format.

@@ -22,13 +22,6 @@ void bind_top(OptionSchema& s, RunConfig& c) {
   s.field("output_root", c.output_root, "folder that holds the run directories");
 }
 
-void bind(OptionSchema& s, DataOptions& d) {
-  s.field("root", d.root, "dataset root (UrbanSound8K layout); \"\" = the synthetic dataset");
-  s.field("clips_per_class", d.clips_per_class, "synthetic dataset: slices per class");
-  s.field("seed", d.seed, "synthetic dataset: generator seed");
-  s.field("features", d.features, "feature table CSV to train on instead of audio; \"\" = extract");
-}
-
 void bind(OptionSchema& s, TrainOptions& t) {
   s.field("epochs", t.epochs, "passes over the training set");
   s.field("batch_size", t.batch_size, "clips per gradient step");
@@ -60,7 +53,7 @@ struct Schemas {
 
   explicit Schemas(RunConfig& c) {
     bind_top(top, c);
-    bind(data, c.data);
+    audify::bind(data, c.data);
     audify::bind(features, c.features);
     bind_model_options(model, c.model);
     audify::bind(split, c.split);
@@ -117,6 +110,7 @@ void check(const RunConfig& c) {
         "data.features: frame-level features (features.summary = \"none\") come from audio, not "
         "from a feature table");
   check(c.launcher);
+  check(c.data);
   (void)c.resolved_device();
 }
 

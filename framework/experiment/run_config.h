@@ -13,6 +13,7 @@
 #include "baselines/baseline_options.h"
 #include "config/compose.h"
 #include "config/options.h"
+#include "data/data_options.h"
 #include "data/splits.h"
 #include "experiment/launcher_options.h"
 #include "features/feature_options.h"
@@ -20,14 +21,6 @@
 #include "nn/trainer.h"
 
 namespace audify {
-
-// `data.*`: where the clips come from (configs/data/*.toml).
-struct DataOptions {
-  std::string root;          // dataset root (UrbanSound8K layout); "" = the embedded synthetic set
-  int clips_per_class = 40;  // synthetic set only
-  int seed = 0;              // synthetic set generator seed
-  std::string features;      // a feature table CSV to train on instead of audio; "" = extract
-};
 
 // `model.*` of the CNN kinds (experiment/cnn_model.h). sb_cnn binds the window, dropout and L2
 // only (its layers are Salamon & Bello's); cnn binds the layers too (nn/cnn/cnn_spec.h).

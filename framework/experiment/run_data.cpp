@@ -10,8 +10,8 @@
 
 #include "augment/audio_deformations.h"
 #include "core/error.h"
+#include "data/dataset.h"
 #include "data/default_dataset.h"
-#include "data/urbansound8k.h"
 #include "features/extract.h"
 #include "features/extract_frames.h"
 #include "features/feature_cache.h"
@@ -20,19 +20,16 @@ namespace audify {
 namespace fs = std::filesystem;
 namespace {
 
-// n_classes: UrbanSound8K's 10 for audio, else max classID + 1; names from the table where given.
-std::vector<std::string> class_names_of(const FeatureTable& table, bool urbansound) {
-  int classes = urbansound ? static_cast<int>(kUrbanSoundClasses.size()) : 0;
+// A feature table's classes: max classID + 1, named by the table's class column where it has
+// one (a table written by `audify extract` always does), else class<N>.
+std::vector<std::string> class_names_of(const FeatureTable& table) {
+  int classes = 0;
   for (const FeatureRow& r : table.rows) classes = std::max(classes, r.class_id + 1);
   std::vector<std::string> names(static_cast<std::size_t>(classes));
   for (const FeatureRow& r : table.rows)
     if (names[r.class_id].empty() && !r.class_name.empty()) names[r.class_id] = r.class_name;
-  for (int c = 0; c < classes; ++c) {
-    if (!names[c].empty()) continue;
-    names[c] = c < static_cast<int>(kUrbanSoundClasses.size()) && (urbansound || classes == 10)
-                   ? std::string(kUrbanSoundClasses[c])
-                   : fmt::format("class{}", c);
-  }
+  for (int c = 0; c < classes; ++c)
+    if (names[c].empty()) names[c] = fmt::format("class{}", c);
   return names;
 }
 
@@ -93,7 +90,11 @@ void check_run_data(const RunConfig& c) {
   if (!d.features.empty()) {
     if (!fs::is_regular_file(d.features, ec)) fail("data.features: {} is not a file", d.features);
   } else if (!d.root.empty()) {
-    if (!fs::is_directory(d.root, ec)) fail("data.root: {} is not a folder", d.root);
+    const bool manifest_file = d.layout == "manifest" && fs::is_regular_file(d.root, ec);
+    if (!manifest_file && !fs::is_directory(d.root, ec))
+      fail("data.root: {} is not a folder", d.root);
+  } else if (d.layout != "urbansound8k" && d.layout != "esc50") {
+    fail("data.root: the {} layout has no synthetic dataset; name the dataset's root", d.layout);
   } else if (d.clips_per_class <= 0) {
     fail("data.clips_per_class: {} must be > 0 for the synthetic dataset (data.root = \"\")",
          d.clips_per_class);
@@ -104,17 +105,19 @@ fs::path dataset_root(const RunConfig& c) {
   check_run_data(c);
   if (!c.data.root.empty()) return c.data.root;
   const long long seed = static_cast<long long>(c.data.seed) + c.seed;
+  const bool esc50 = c.data.layout == "esc50";
   fs::path root = default_synthetic_root();
-  if (c.data.clips_per_class != 40 || seed != 0)
-    root = root.parent_path() / fmt::format("synthetic_{}x_seed{}", c.data.clips_per_class, seed);
+  if (c.data.clips_per_class != 40 || seed != 0 || esc50)
+    root = root.parent_path() / fmt::format("synthetic{}_{}x_seed{}", esc50 ? "_esc50" : "",
+                                            c.data.clips_per_class, seed);
   return ensure_synthetic_dataset(root, c.data.clips_per_class,
-                                  static_cast<unsigned long long>(seed));
+                                  static_cast<unsigned long long>(seed),
+                                  esc50 ? SynthLayout::esc50 : SynthLayout::urbansound8k);
 }
 
 RunData load_run_data(const RunConfig& c, bool progress) {
   RunData data;
   FeatureTable table;
-  bool urbansound = false;
   if (!c.data.features.empty()) {
     data.source = c.data.features;
     spdlog::info("reading the feature table {}", c.data.features);
@@ -125,8 +128,9 @@ RunData load_run_data(const RunConfig& c, bool progress) {
     data.dataset_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     data.source = root.string();
-    urbansound = true;
-    const std::vector<ExtractJob> jobs = dataset_jobs(root);
+    const Dataset dataset = load_dataset(root, c.data);
+    data.class_names = dataset.class_names;
+    const std::vector<ExtractJob> jobs = dataset_jobs(dataset);
     ExtractOptions extract;
     extract.cache_dir = FeatureCache::default_dir();
     extract.progress = progress;
@@ -171,7 +175,7 @@ RunData load_run_data(const RunConfig& c, bool progress) {
   if (data.unlabelled)
     spdlog::warn("{}: {} rows without a classID left out", data.source, data.unlabelled);
   if (data.table.rows.empty()) fail("{}: no labelled rows to train on", data.source);
-  data.class_names = class_names_of(data.table, urbansound);
+  if (data.class_names.empty()) data.class_names = class_names_of(data.table);
   if (data.classes() < 2)
     fail("{}: one class only (classID {}); training needs two or more", data.source,
          data.classes() - 1);

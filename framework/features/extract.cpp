@@ -57,18 +57,21 @@ void write_frames(std::span<const std::byte> bytes, const ExtractJob& job,
 
 }  // namespace
 
-std::vector<ExtractJob> dataset_jobs(const std::filesystem::path& root) {
-  const Dataset ds = load_urbansound8k(root);
+std::vector<ExtractJob> dataset_jobs(const Dataset& ds) {
   if (!ds.missing.empty())
-    spdlog::warn("{} of {} metadata rows have no audio file under {} (e.g. {})", ds.missing.size(),
-                 ds.missing.size() + ds.clips.size(), (root / "audio").string(),
+    spdlog::warn("{} of {} listed clips have no audio file under {} (e.g. {})", ds.missing.size(),
+                 ds.missing.size() + ds.clips.size(), ds.root.string(),
                  ds.missing.front().path.string());
-  if (ds.clips.empty()) fail("{}: no audio files found for the metadata rows", root.string());
+  if (ds.clips.empty()) fail("{}: no audio files found for the listed clips", ds.root.string());
   std::vector<ExtractJob> jobs;
   for (const ClipInfo& c : ds.clips)
     jobs.push_back(
         {c.path, FeatureRow{c.slice_file_name, c.fs_id, c.fold, c.class_id, c.class_name, {}}});
   return jobs;
+}
+
+std::vector<ExtractJob> dataset_jobs(const std::filesystem::path& root) {
+  return dataset_jobs(load_urbansound8k(root));
 }
 
 int resolve_threads(int requested) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "audio/audio_limits.h"
+#include "data/dataset.h"
 #include "data/feature_table.h"
 #include "features/backend.h"
 #include "features/feature_options.h"
@@ -45,8 +46,10 @@ struct ExtractResult {
   std::size_t batches = 0;      // GPU batches (0 on the CPU)
 };
 
-// The clips of a dataset in the UrbanSound8K layout as extraction jobs, labels filled in. Metadata
-// rows without an audio file are reported on the log; a dataset with none at all is an error.
+// The clips of a dataset (any layout, data/dataset.h) as extraction jobs, labels filled in. Listed
+// clips without an audio file are reported on the log; a dataset with none at all is an error.
+std::vector<ExtractJob> dataset_jobs(const Dataset& dataset);
+// The same for a dataset in the UrbanSound8K layout.
 std::vector<ExtractJob> dataset_jobs(const std::filesystem::path& root);
 
 ExtractResult extract_features(const std::vector<ExtractJob>& jobs, const FeatureOptions& options,

@@ -7,6 +7,7 @@
 
 #include "core/csv.h"
 #include "report/architecture_tables.h"
+#include "report/published_figures.h"
 #include "report/report_tables.h"
 #include "report/report_writer.h"
 #include "report/svg.h"
@@ -124,9 +125,11 @@ std::string report_html(const ReportInputs& in) {
       "<p class=\"note\">Measured runs (accuracies in %; k-fold: mean ± std over folds; leak: test "
       "clips with a slice of the same recording in train).</p>\n";
   s += html_table(accuracy_table(in.all_runs()));
-  s += "<p class=\"note\">Reference figures — <strong>published, not measured</strong> by these "
-       "runs:</p>\n";
-  s += html_table(published_table(), "published");
+  if (const Table published = published_table(in.all_runs()); !published.rows.empty()) {
+    s += "<p class=\"note\">Reference figures — <strong>published, not measured</strong> by "
+         "these runs:</p>\n";
+    s += html_table(published, "published");
+  }
   if (!in.skipped.empty()) {
     s += "<p class=\"note\">Skipped (failed or unfinished runs):</p>\n<ul>\n";
     for (const std::string& note : in.skipped) s += "<li>" + svg::escape(note) + "</li>\n";

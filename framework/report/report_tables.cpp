@@ -54,17 +54,6 @@ Table accuracy_table(const std::vector<const RunResults*>& runs) {
   return t;
 }
 
-Table published_table() {
-  Table t{{"reference", "model", "split", "train acc %", "test acc %", "source"}, {}};
-  t.rows.push_back({"seed study (UrbanSound8K, MFCC + MLP)", "mlp", "random 70/30", "83.81",
-                    "78.28", "published, not measured"});
-  t.rows.push_back({"Salamon et al. 2014", "SVM (RBF)", "10-fold (predefined folds)", "—", "≈ 70",
-                    "published, not measured"});
-  t.rows.push_back({"Salamon et al. 2014", "random forest", "10-fold (predefined folds)", "—",
-                    "≈ 70", "published, not measured"});
-  return t;
-}
-
 Table fold_table(const RunResults& run) {
   Table t{{"split", "train acc %", "test acc %", "test macro-F1"}, {}};
   for (const FoldScore& f : run.folds)

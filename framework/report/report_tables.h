@@ -22,8 +22,6 @@ std::string run_headline(const RunResults& run);
 
 // One row per run: train, test mean ± std, macro-F1, split, leak %.
 Table accuracy_table(const std::vector<const RunResults*>& runs);
-// Figures from the literature, each row marked "published, not measured".
-Table published_table();
 // Train/test accuracy and macro-F1 of every split of one run.
 Table fold_table(const RunResults& run);
 // Precision, recall, F1 and support per class (pooled test predictions).

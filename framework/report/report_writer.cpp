@@ -5,9 +5,12 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <map>
+
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "report/architecture_tables.h"
+#include "report/published_figures.h"
 #include "report/report_tables.h"
 
 namespace audify {
@@ -88,6 +91,15 @@ ReportInputs load_report_inputs(const std::vector<fs::path>& dirs) {
   if (in.runs.empty() && in.multiruns.empty())
     fail("report: none of the {} folders holds a finished run ({})", dirs.size(),
          in.skipped.front());
+  // Runs started in the same second under different roots share a folder name: name those by
+  // their experiment and output folders too, so every row and section names one run.
+  std::map<std::string, int> uses;
+  for (const RunResults& r : in.runs) ++uses[r.label];
+  for (RunResults& r : in.runs)
+    if (uses[r.label] > 1)
+      r.label = (r.dir.parent_path().parent_path().filename() / r.dir.parent_path().filename() /
+                 r.dir.filename())
+                    .string();
   return in;
 }
 
@@ -96,8 +108,10 @@ std::string report_markdown(const ReportInputs& in) {
   s += "Measured runs (accuracies in %; k-fold: mean ± std over folds; leak: test clips with a "
        "slice of the same recording in train).\n\n";
   s += md_table(accuracy_table(in.all_runs()));
-  s += "Reference figures — **published, not measured** by these runs:\n\n";
-  s += md_table(published_table());
+  if (const Table published = published_table(in.all_runs()); !published.rows.empty()) {
+    s += "Reference figures — **published, not measured** by these runs:\n\n";
+    s += md_table(published);
+  }
   if (!in.skipped.empty()) {
     s += "Skipped (failed or unfinished runs):\n\n";
     for (const std::string& note : in.skipped) s += "- " + md_cell(note) + "\n";

@@ -6,8 +6,8 @@
 #include "audio_limit_options.h"
 #include "commands.h"
 #include "core/error.h"
+#include "data/dataset.h"
 #include "data/default_dataset.h"
-#include "data/urbansound8k.h"
 #include "features/extract.h"
 #include "features/feature_cache.h"
 
@@ -27,9 +27,11 @@ struct ExtractArgs {
   AudioLimits limits;
 };
 
-// Splits `key=value` overrides into the dataset root, the feature set and features.* values.
+// Splits `key=value` overrides into the dataset root, the other data.* keys (its layout), the
+// feature set and features.* values.
 struct ParsedOverrides {
   std::filesystem::path root;
+  std::vector<std::pair<std::string, std::string>> data_keys;
   std::string feature_set = "mfcc40_mean";
   std::string device;
   std::vector<std::pair<std::string, std::string>> feature_keys;
@@ -43,6 +45,8 @@ ParsedOverrides parse_overrides(const std::vector<std::string>& overrides) {
     const std::string key = o.substr(0, eq), value = o.substr(eq + 1);
     if (key == "data.root") {
       p.root = value;
+    } else if (key.starts_with("data.")) {
+      p.data_keys.emplace_back(key.substr(5), value);
     } else if (key == "device") {
       p.device = value;
     } else if (key == "features") {
@@ -51,8 +55,8 @@ ParsedOverrides parse_overrides(const std::vector<std::string>& overrides) {
       p.feature_keys.emplace_back(key.substr(9), value);
     } else {
       fail(
-          "override '{}': unknown key '{}' (extract takes data.root, device, features=SET, "
-          "features.KEY)",
+          "override '{}': unknown key '{}' (extract takes data.root, data.KEY, device, "
+          "features=SET, features.KEY)",
           o, key);
     }
   }
@@ -85,8 +89,13 @@ int run_extract(const ExtractArgs& args) {
     jobs = jobs_from_files(args.files);
     if (out.empty()) out = "features.csv";
   } else {
+    DataOptions data;
+    OptionSchema data_schema("data");
+    bind(data_schema, data);
+    for (const auto& [key, value] : parsed.data_keys)
+      data_schema.apply_override(key, value, fmt::format("override 'data.{}={}'", key, value));
     if (parsed.root.empty()) parsed.root = ensure_synthetic_dataset(default_synthetic_root());
-    jobs = dataset_jobs(parsed.root);
+    jobs = dataset_jobs(load_dataset(parsed.root, data));
     if (out.empty())
       out = std::filesystem::path("outputs") / "features" / (parsed.feature_set + ".csv");
   }
@@ -135,10 +144,10 @@ void add_extract_command(CLI::App& app) {
   auto args = std::make_shared<ExtractArgs>();
   CLI::App* cmd = app.add_subcommand(
       "extract",
-      "Extract features from a dataset (UrbanSound8K layout) or from files into a feature table "
-      "CSV.\n"
-      "  audify extract data.root=DIR [device=cpu|cuda|auto] [features=mfcc40_mean] "
-      "[features.KEY=VALUE ...]\n"
+      "Extract features from a dataset (data.layout: urbansound8k, esc50, folders, manifest) or "
+      "from files into a feature table CSV.\n"
+      "  audify extract data.root=DIR [data.layout=esc50] [device=cpu|cuda|auto] "
+      "[features=mfcc40_mean] [features.KEY=VALUE ...]\n"
       "  audify extract --files a.wav b.flac --out features.csv\n"
       "Without data.root the embedded synthetic dataset is used (generated on first use).");
   cmd->add_option("overrides", args->overrides,

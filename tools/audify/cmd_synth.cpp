@@ -2,7 +2,9 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
+#include <string>
 
 #include "commands.h"
 #include "data/synth.h"
@@ -11,10 +13,18 @@ namespace audify::cli {
 
 void add_synth_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
-      "synth", "Generate the synthetic UrbanSound8K-shaped dataset (10 classes, 10 folds)");
+      "synth",
+      "Generate the synthetic dataset (10 classes): UrbanSound8K-shaped (10 folds) or in the "
+      "ESC-50 layout (5 folds)");
   auto options = std::make_shared<SynthOptions>();
-  cmd->add_option("--out", options->out, "Dataset root to create (audio/ and metadata/)")
+  cmd->add_option("--out", options->out, "Dataset root to create (audio/ and metadata/ or meta/)")
       ->required();
+  cmd->add_option("--layout", options->layout,
+                  "Folder layout and metadata CSV to write: urbansound8k (default) or esc50")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, SynthLayout>{{"urbansound8k", SynthLayout::urbansound8k},
+                                             {"esc50", SynthLayout::esc50}},
+          CLI::ignore_case));
   cmd->add_option("--clips-per-class", options->clips_per_class, "Slices per class")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);

@@ -53,7 +53,10 @@ int main(int argc, char** argv) {
   audify::cli::add_report_command(app);
   audify::cli::add_serve_command(app);
   audify::cli::add_sweep_command(app);
-  CLI::App* dataset = app.add_subcommand("dataset", "datasets: inspect and fetch");
+  CLI::App* dataset =
+      app.add_subcommand("dataset", "datasets: inspect them and fetch the public ones")
+          ->require_subcommand(1);
+  audify::cli::add_dataset_info_command(*dataset);
   audify::cli::add_dataset_fetch_command(*dataset);
 
   try {
