@@ -36,7 +36,13 @@ AUDIFY_HD inline Philox4 philox4x32_10(Philox4 ctr, uint32_t key0, uint32_t key1
 }
 
 // Streams keep draws for different purposes apart: the counter's last word names the purpose.
-enum class RandomStream : uint32_t { kDropout = 0, kInit = 1, kShuffle = 2, kSplit = 3 };
+enum class RandomStream : uint32_t {
+  kDropout = 0,
+  kInit = 1,
+  kShuffle = 2,
+  kSplit = 3,
+  kForest = 4,  // a = the tree: its bootstrap draw, then its candidate features
+};
 
 // One 32-bit word for (seed, stream, a, b, index): four consecutive indices share one Philox call.
 AUDIFY_HD inline uint32_t philox_word(uint64_t seed, RandomStream stream, uint32_t a, uint32_t b,
