@@ -18,7 +18,11 @@ RunResults run(const std::string& label, const std::string& kind, std::vector<do
   r.seconds_train = 30;
   double sum = 0;
   for (std::size_t i = 0; i < folds.size(); ++i) {
-    r.folds.push_back({"fold" + std::to_string(i + 1), 0.9, folds[i], 0.5});
+    FoldScore f;
+    f.name = "fold" + std::to_string(i + 1);
+    f.train_accuracy = 0.9;
+    f.test_accuracy = folds[i];
+    r.folds.push_back(f);
     sum += folds[i];
   }
   r.test_accuracy = sum / static_cast<double>(folds.size());

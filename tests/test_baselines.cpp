@@ -90,11 +90,10 @@ std::unique_ptr<Classifier> make(const std::string& kind, int seed) {
     return std::make_unique<SvmRbf>(o);
   }
   ForestOptions o;
-  o.n_trees = 20;  // small and shallow: XGBoost grows one tree per class per forest tree
-  o.max_depth = 6;
+  o.n_trees = 20;
   o.threads = 2;
   o.seed = seed;
-  return std::make_unique<RandomForest>(o);
+  return make_random_forest(o);
 }
 
 class Baseline : public ::testing::TestWithParam<std::string> {};

@@ -133,11 +133,25 @@ TEST_F(ReportTest, WritesMarkdownAndSelfContainedHtml) {
     EXPECT_NE(section.find(first_row), std::string::npos) << r << " " << first_row;
     if (m["folds"].size() > 1) {
       for (const auto& f : m["folds"])
-        EXPECT_NE(section.find(fmt::format("| {} | {:.2f} | {:.2f} |", f["name"].get<std::string>(),
-                                           100.0 * f["train_accuracy"].get<double>(),
-                                           100.0 * f["test_accuracy"].get<double>())),
+        EXPECT_NE(section.find(fmt::format(
+                      "| {} | {:.2f} | {:.2f} | {:.4f} | {:.1f} |", f["name"].get<std::string>(),
+                      100.0 * f["train_accuracy"].get<double>(),
+                      100.0 * f["test_accuracy"].get<double>(), f["test_macro_f1"].get<double>(),
+                      100.0 * f["leak"]["clip_fraction"].get<double>())),
                   std::string::npos)
             << r << " " << f["name"];
+    } else {
+      // One split: each class's clips per side and its test share.
+      const auto& classes = m["folds"][0]["classes"];
+      for (const auto& [name, test_clips] : classes["test"]["clips"].items()) {
+        const int train = classes["train"]["clips"][name].get<int>(), test = test_clips.get<int>();
+        EXPECT_NE(section.find(fmt::format("| {} | {} / {} | {:.1f} |", name, train, test,
+                                           100.0 * test / (train + test))),
+                  std::string::npos)
+            << r << " " << name;
+        EXPECT_NEAR(classes["test"]["proportion"][name].get<double>(),
+                    double(test) / m["folds"][0]["test_clips"].get<int>(), 1e-12);
+      }
     }
     // Provenance: the commit, the feature dimension and every stage's wall time.
     EXPECT_NE(section.find(m["git_commit"].get<std::string>()), std::string::npos) << r;

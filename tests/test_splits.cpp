@@ -1,6 +1,7 @@
 // Train/test splits: sizes and determinism of the seed's random 70/30, grouped splits that keep
 // recordings whole, the official folds, leak figures, option binding and errors; and on the real
 // UrbanSound8K table (when shared data exists) the leak that makes random splits flatter models.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -191,6 +192,85 @@ TEST(Splits, LeakFigureCountsSiblings) {
   EXPECT_EQ(s.leak.test_clips_with_sibling_in_train, 2);
 }
 
+// Recordings of 1..9 slices over 4 classes; class 3's recordings are the large ones, so that an
+// unstratified grouped split drifts from 30 % on some classes.
+FeatureTable class_table() {
+  FeatureTable t;
+  for (int id = 0; id < 240; ++id)
+    for (int s = 0; s < (id % 4 == 3 ? 9 : id % 3 + 1); ++s) {
+      FeatureRow r;
+      r.slice_file_name = fmt::format("{}-{}.wav", id, s);
+      r.fs_id = id;
+      r.fold = id % 10 + 1;
+      r.class_id = id % 4;
+      t.rows.push_back(r);
+    }
+  return t;
+}
+
+// The largest distance of a class's test share from the fraction.
+double worst_class_gap(const FeatureTable& t, const Split& s, double fraction) {
+  std::vector<int> all(4, 0), test(4, 0);
+  for (const FeatureRow& r : t.rows) ++all[r.class_id];
+  for (int r : s.test) ++test[t.rows[r].class_id];
+  double worst = 0;
+  for (int c = 0; c < 4; ++c)
+    worst = std::max(worst, std::abs(double(test[c]) / all[c] - fraction));
+  return worst;
+}
+
+TEST(Splits, StratifiedGroupedKeepsEachClassNearTheFraction) {
+  const FeatureTable t = class_table();
+  SplitOptions o;
+  o.kind = SplitKind::grouped;
+  double plain_worst = 0, stratified_worst = 0;
+  for (int seed = 0; seed < 10; ++seed) {
+    o.seed = seed;
+    o.stratify = false;
+    plain_worst = std::max(plain_worst, worst_class_gap(t, make_splits(t, o)[0], 0.3));
+    o.stratify = true;
+    const Split s = make_splits(t, o)[0];
+    expect_partition(s, t.rows.size());
+    EXPECT_EQ(s.leak.test_clips_with_sibling_in_train, 0) << seed;  // recordings stay whole
+    stratified_worst = std::max(stratified_worst, worst_class_gap(t, s, 0.3));
+    EXPECT_NEAR(double(s.test.size()) / t.rows.size(), 0.3, 0.02) << seed;
+  }
+  // Each class's share is within half a large recording (9 of 540 clips) of 30 %.
+  EXPECT_LT(stratified_worst, 0.01);
+  EXPECT_GT(plain_worst, 2 * stratified_worst);
+  // Seeds still draw different splits.
+  o.seed = 0;
+  const Split a = make_splits(t, o)[0];
+  o.seed = 1;
+  EXPECT_NE(a.test, make_splits(t, o)[0].test);
+  // Only grouped stratifies.
+  o.kind = SplitKind::random;
+  EXPECT_NE(error_of(t, o).find("split.stratify"), std::string::npos);
+}
+
+TEST(Splits, PurgeDropsTrainingClipsOfTestRecordings) {
+  // Recording 1 sits in folds 1 and 2, recording 2 in folds 2 and 3; 3 only in fold 3.
+  const FeatureTable t = make_table({{1, 1}, {1, 1}, {1, 2}, {2, 2}, {2, 3}, {3, 3}, {3, 3}});
+  SplitOptions o;
+  o.kind = SplitKind::kfold;
+  const std::vector<Split> leaky = make_splits(t, o);
+  ASSERT_EQ(leaky.size(), 3u);
+  EXPECT_EQ(leaky[1].leak.test_clips_with_sibling_in_train, 2);  // fold 2: both recordings
+  EXPECT_EQ(leaky[1].leak.purged_train_clips, 0);
+  o.purge = true;
+  const std::vector<Split> purged = make_splits(t, o);
+  const std::vector<std::vector<int>> train = {{3, 4, 5, 6}, {5, 6}, {0, 1, 2}};
+  for (std::size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(purged[k].train, train[k]) << purged[k].name;
+    EXPECT_EQ(purged[k].test, leaky[k].test);
+    EXPECT_EQ(purged[k].leak.test_clips_with_sibling_in_train, 0);
+    EXPECT_EQ(purged[k].leak.test_clips_with_sibling_before_purge,
+              leaky[k].leak.test_clips_with_sibling_in_train);
+  }
+  EXPECT_EQ(purged[1].leak.purged_train_clips, 3);  // rows 0, 1 (recording 1) and 4 (recording 2)
+  EXPECT_DOUBLE_EQ(purged[1].leak.clip_fraction_before_purge(), 1.0);
+}
+
 TEST(Splits, BadOptionsAreErrorsNamingTheKey) {
   const FeatureTable t = flat_table(10);
   SplitOptions o;
@@ -231,9 +311,12 @@ TEST(Splits, BindReadsEveryKeyOfTheConfigs) {
   SplitOptions o;
   OptionSchema schema("split");
   bind(schema, o);
-  schema.apply(toml::parse("kind = \"grouped\"\ntest_fraction = 0.25\nseed = 7\nfolds = [2]\n"
-                           "train_folds = [1]\ntest_folds = [3, 4]\n"),
-               "inline");
+  schema.apply(
+      toml::parse("kind = \"grouped\"\ntest_fraction = 0.25\nseed = 7\nfolds = [2]\n"
+                  "train_folds = [1]\ntest_folds = [3, 4]\nstratify = true\npurge = true\n"),
+      "inline");
+  EXPECT_TRUE(o.stratify);
+  EXPECT_TRUE(o.purge);
   EXPECT_EQ(o.kind, SplitKind::grouped);
   EXPECT_EQ(o.test_fraction, 0.25);
   EXPECT_EQ(o.seed, 7);
@@ -277,6 +360,17 @@ TEST(Splits, RealUrbanSound8kLeak) {
   const auto folds = make_splits(t, o);
   ASSERT_EQ(folds.size(), 10u);
   const std::vector<std::size_t> sizes = {873, 888, 925, 990, 936, 823, 838, 806, 816, 837};
+  o.purge = true;
+  const auto purged = make_splits(t, o);
+  for (std::size_t k = 0; k < 10; ++k) {
+    EXPECT_EQ(purged[k].leak.test_clips_with_sibling_in_train, 0) << purged[k].name;
+    EXPECT_EQ(purged[k].leak.test_clips_with_sibling_before_purge,
+              folds[k].leak.test_clips_with_sibling_in_train);
+    std::printf("%s purged: %d training clips dropped\n", purged[k].name.c_str(),
+                purged[k].leak.purged_train_clips);
+  }
+  // Fold 1 leaks 91 of its 873 test clips (five recordings span two folds) until purged.
+  EXPECT_EQ(folds[0].leak.test_clips_with_sibling_in_train, 91);
   for (std::size_t k = 0; k < 10; ++k) {
     EXPECT_EQ(folds[k].test.size(), sizes[k]) << folds[k].name;
     std::printf("%s: %zu test clips, %d with a sibling in train\n", folds[k].name.c_str(),

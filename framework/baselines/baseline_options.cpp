@@ -24,17 +24,26 @@ void bind(OptionSchema& s, SvmOptions& o) {
 }
 
 void bind(OptionSchema& s, ForestOptions& o) {
+  s.choice(
+      "engine", o.engine, {{"cart", ForestEngine::cart}, {"xgboost", ForestEngine::xgboost}},
+      "cart (scikit-learn's RandomForestClassifier) or xgboost (XGBoost's random-forest mode)");
   s.field("n_trees", o.n_trees, "trees in the forest");
   s.field("max_depth", o.max_depth, "depth cap; 0 = none (grow until pure)");
   s.number_or_name("max_features", o.max_features, {{"sqrt", 0.0}},
                    "fraction of features tried at each split; \"sqrt\" = sqrt(n) / n");
+  s.field("bootstrap", o.bootstrap,
+          "(cart) draw each tree's rows with replacement; false = every row once");
+  s.field("max_samples", o.max_samples,
+          "(cart) rows drawn per tree with bootstrap, as a fraction of the training rows");
+  s.field("min_samples_split", o.min_samples_split, "(cart) least rows in a node that may split");
+  s.field("min_samples_leaf", o.min_samples_leaf, "(cart) least rows on each side of a split");
   s.field("subsample", o.subsample,
-          "fraction of rows per tree, drawn without replacement (sklearn bootstraps instead)");
-  s.field("min_child_weight", o.min_child_weight, "least hessian mass in a leaf (XGBoost)");
-  s.field("reg_lambda", o.reg_lambda, "L2 penalty on leaf values (XGBoost)");
-  s.field("max_bin", o.max_bin, "histogram bins per feature");
-  s.field("threads", o.threads, "XGBoost threads; 0 = all cores");
-  s.field("seed", o.seed, "seed of the row and column sampling");
+          "(xgboost) fraction of rows per tree, drawn without replacement");
+  s.field("min_child_weight", o.min_child_weight, "(xgboost) least hessian mass in a leaf");
+  s.field("reg_lambda", o.reg_lambda, "(xgboost) L2 penalty on leaf values");
+  s.field("max_bin", o.max_bin, "(xgboost) histogram bins per feature");
+  s.field("threads", o.threads, "threads fitting trees in parallel; 0 = all cores");
+  s.field("seed", o.seed, "seed of the row and feature sampling");
 }
 
 }  // namespace audify

@@ -22,17 +22,25 @@ struct SvmOptions {
   int seed = 0;  // libsvm's probability cross-validation and the grid's split
 };
 
-// A random forest through XGBoost's random-forest mode (one boosting round of n_trees parallel
-// trees, learning rate 1, row and per-node column subsampling).
+// A random forest. engine "cart" (baselines/cart_forest.h): scikit-learn's
+// RandomForestClassifier; engine "xgboost" (baselines/xgboost_forest.h): XGBoost's random-forest
+// mode, kept for comparison. Keys marked (cart) or (xgboost) apply to that engine only.
+enum class ForestEngine { cart, xgboost };
+
 struct ForestOptions {
+  ForestEngine engine = ForestEngine::cart;
   int n_trees = 500;
-  int max_depth = 12;  // 0 = no cap (leaf-wise growth); deep caps cost minutes (see the .toml)
-  double max_features = 0.0;  // fraction of features tried per split; 0 = "sqrt": sqrt(n)/n
-  double subsample = 0.632;   // rows per tree, drawn without replacement (XGBoost cannot bootstrap)
-  double min_child_weight = 1.0;  // hessian mass per leaf (XGBoost default)
-  double reg_lambda = 1.0;        // L2 on leaf values (XGBoost default)
-  int max_bin = 256;              // histogram bins per feature (tree_method = hist)
-  int threads = 0;                // 0 = XGBoost's default (all cores)
+  int max_depth = 0;              // 0 = no cap (grow until pure); xgboost: 0 = leaf-wise, slow
+  double max_features = 0.0;      // fraction of features tried per split; 0 = "sqrt": sqrt(n)/n
+  bool bootstrap = true;          // (cart) rows drawn with replacement; false: every row, once
+  double max_samples = 1.0;       // (cart) rows drawn per tree, as a fraction of the training rows
+  int min_samples_split = 2;      // (cart) least rows in a node that may be split
+  int min_samples_leaf = 1;       // (cart) least rows on each side of a split
+  double subsample = 0.632;       // (xgboost) rows per tree, without replacement
+  double min_child_weight = 1.0;  // (xgboost) hessian mass per leaf
+  double reg_lambda = 1.0;        // (xgboost) L2 on leaf values
+  int max_bin = 256;              // (xgboost) histogram bins per feature
+  int threads = 0;                // trees fitted in parallel; 0 = all cores
   int seed = 0;
 };
 

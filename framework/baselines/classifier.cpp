@@ -9,7 +9,7 @@ namespace audify {
 std::unique_ptr<Classifier> load_classifier(std::string_view kind, std::string_view bytes,
                                             const std::string& source) {
   if (kind == "svm_rbf") return SvmRbf::load(bytes, source);
-  if (kind == "random_forest") return RandomForest::load(bytes, source);
+  if (kind == "random_forest") return load_random_forest(bytes, source);
   fail("{}: '{}' is not a baseline model kind (svm_rbf, random_forest)", source, kind);
 }
 

@@ -21,7 +21,8 @@ class Classifier {
   virtual void fit(const Matrix& x, std::span<const int> y, int n_classes) = 0;
   virtual Matrix predict_proba(const Matrix& x) const = 0;  // (rows, n_classes), rows sum to 1
   virtual std::string save() const = 0;                     // opaque bytes to store in the run dir
-  virtual int classes() const = 0;                          // 0 before fit
+  virtual std::string_view save_suffix() const { return ".json"; }  // the bytes' file extension
+  virtual int classes() const = 0;                                  // 0 before fit
 };
 
 // The inverse of Classifier::save() for a model of `kind` (svm_rbf | random_forest); `source`

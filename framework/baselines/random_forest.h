@@ -1,35 +1,17 @@
-// A random forest through XGBoost's random-forest mode (C API): one boosting round growing
-// n_trees parallel trees, learning rate 1 (XGBoost averages the trees of a round), rows subsampled
-// without replacement and sqrt(n) features tried per split. Differences from scikit-learn's
-// RandomForestClassifier: rows are subsampled (XGBoost cannot bootstrap), splits come from
-// 256-bin histograms, and leaves hold Newton steps of the softmax loss, not class frequencies, so
-// probabilities are a softmax of the averaged leaf values rather than averaged votes.
+// model=random_forest: the engine named by model.engine behind the Classifier interface.
 #pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
 
 #include "baselines/baseline_options.h"
 #include "baselines/classifier.h"
 
 namespace audify {
 
-class RandomForest final : public Classifier {
- public:
-  explicit RandomForest(ForestOptions options);
-  ~RandomForest() override;
-  RandomForest(const RandomForest&) = delete;
-  RandomForest& operator=(const RandomForest&) = delete;
-
-  std::string_view kind() const override { return "random_forest"; }
-  void fit(const Matrix& x, std::span<const int> y, int n_classes) override;
-  Matrix predict_proba(const Matrix& x) const override;
-  std::string save() const override;  // XGBoost's JSON model
-  int classes() const override { return n_classes_; }
-  // From save()'s XGBoost JSON; `source` names it in errors.
-  static std::unique_ptr<RandomForest> load(std::string_view bytes, const std::string& source);
-
- private:
-  ForestOptions options_;
-  void* booster_ = nullptr;  // BoosterHandle; XGBoost's header stays out of this one
-  int n_classes_ = 0;
-};
+std::unique_ptr<Classifier> make_random_forest(const ForestOptions& options);
+// Either engine's save() bytes: XGBoost's JSON model or the CART forest's safetensors.
+std::unique_ptr<Classifier> load_random_forest(std::string_view bytes, const std::string& source);
 
 }  // namespace audify

@@ -41,8 +41,9 @@ enum class RandomStream : uint32_t {
   kInit = 1,
   kShuffle = 2,
   kSplit = 3,
-  kCrop = 4,     // CNN training windows: a = epoch, b = clip
-  kAugment = 5,  // on-the-fly augmentation: a = epoch, b = clip
+  kForest = 4,   // a = the tree: its bootstrap draw, then its candidate features
+  kCrop = 5,     // CNN training windows: a = epoch, b = clip
+  kAugment = 6,  // on-the-fly augmentation: a = epoch, b = clip
 };
 
 // One 32-bit word for (seed, stream, a, b, index): four consecutive indices share one Philox call.

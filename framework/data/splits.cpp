@@ -7,6 +7,10 @@
 //           of its own in table order; Fisher-Yates shuffled by (seed, kSplit, 1); whole
 //           recordings move to test in shuffled order until test holds >= ceil(test_fraction * n)
 //           clips. Test overshoots the target by less than one recording. Rows in table order.
+//           With stratify: the same shuffled order, but a recording goes to test only when that
+//           brings the test side's class counts closer (squared distance) to test_fraction of
+//           each class's clips; the rest train.
+//  purge    after any kind: training rows whose fsID also occurs in test are dropped.
 //  kfold / fold_holdout   by the official fold column; rows in table order.
 #include "data/splits.h"
 
@@ -59,8 +63,8 @@ Split random_split(const FeatureTable& table, const SplitOptions& o) {
   return s;
 }
 
-Split grouped_split(const FeatureTable& table, const SplitOptions& o) {
-  const int n_test = test_count(table, o.test_fraction);
+// Recordings as lists of rows: distinct fsIDs ascending, then each fsID -1 row on its own.
+std::vector<std::vector<int>> recordings_of(const FeatureTable& table) {
   std::map<int, std::vector<int>> by_fs_id;
   std::vector<std::vector<int>> recordings;
   for (int i = 0; i < static_cast<int>(table.rows.size()); ++i) {
@@ -70,19 +74,67 @@ Split grouped_split(const FeatureTable& table, const SplitOptions& o) {
   for (auto& [id, rows] : by_fs_id) recordings.push_back(std::move(rows));
   for (int i = 0; i < static_cast<int>(table.rows.size()); ++i)
     if (table.rows[i].fs_id == -1) recordings.push_back({i});
-  shuffle(recordings, o.seed, 1);
-  std::vector<char> in_test(table.rows.size(), 0);
+  return recordings;
+}
+
+// Whole recordings to test in the given order until test holds n_test clips.
+std::vector<char> take_until(const std::vector<std::vector<int>>& recordings, std::size_t rows,
+                             int n_test) {
+  std::vector<char> in_test(rows, 0);
   int taken = 0;
   for (const auto& rec : recordings) {
     if (taken >= n_test) break;
     for (int r : rec) in_test[r] = 1;
     taken += static_cast<int>(rec.size());
   }
+  return in_test;
+}
+
+// The greedy stratified pass: a recording joins test when that lowers sum over classes of
+// (test clips - target)^2; targets are test_fraction of each class's clips.
+std::vector<char> take_stratified(const FeatureTable& table,
+                                  const std::vector<std::vector<int>>& recordings,
+                                  double test_fraction) {
+  std::map<int, double> target, in_test_count;
+  for (const FeatureRow& row : table.rows) target[row.class_id] += test_fraction;
+  std::vector<char> in_test(table.rows.size(), 0);
+  std::map<int, int> adds;
+  for (const auto& rec : recordings) {
+    adds.clear();
+    for (int r : rec) ++adds[table.rows[r].class_id];
+    double change = 0;  // in the squared distance, were the recording to join test
+    for (const auto& [c, n] : adds) {
+      const double gap = in_test_count[c] - target[c];
+      change += (gap + n) * (gap + n) - gap * gap;
+    }
+    if (change >= 0) continue;
+    for (int r : rec) in_test[r] = 1;
+    for (const auto& [c, n] : adds) in_test_count[c] += n;
+  }
+  return in_test;
+}
+
+Split grouped_split(const FeatureTable& table, const SplitOptions& o) {
+  const int n_test = test_count(table, o.test_fraction);
+  std::vector<std::vector<int>> recordings = recordings_of(table);
+  shuffle(recordings, o.seed, 1);
+  const std::vector<char> in_test = o.stratify ? take_stratified(table, recordings, o.test_fraction)
+                                               : take_until(recordings, table.rows.size(), n_test);
   Split s;
   s.name = "grouped";
   for (int i = 0; i < static_cast<int>(table.rows.size()); ++i)
     (in_test[i] ? s.test : s.train).push_back(i);
   return s;
+}
+
+// split.purge: the training rows whose recording also has a test row go.
+int purge_shared_recordings(const FeatureTable& table, Split& s) {
+  std::unordered_set<int> test_ids;
+  for (int r : s.test)
+    if (table.rows[r].fs_id != -1) test_ids.insert(table.rows[r].fs_id);
+  const std::size_t before = s.train.size();
+  std::erase_if(s.train, [&](int r) { return test_ids.count(table.rows[r].fs_id) > 0; });
+  return static_cast<int>(before - s.train.size());
 }
 
 // Sorted distinct folds; every row must have one.
@@ -164,6 +216,12 @@ void bind(OptionSchema& schema, SplitOptions& o) {
   schema.field("test_fraction", o.test_fraction,
                "random, grouped: share of clips in the test set, in (0, 1); test gets ceil(f * n)");
   schema.field("seed", o.seed, "random, grouped: shuffle seed (a Philox key, not numpy's)");
+  schema.field("stratify", o.stratify,
+               "grouped: keep each class's test share near test_fraction (whole recordings still "
+               "move together)");
+  schema.field("purge", o.purge,
+               "drop from training every clip whose recording (fsID) also has a clip in test: no "
+               "leak on any split");
   schema.field("folds", o.folds, "kfold: test folds to run; [] = every fold in the table");
   schema.field("train_folds", o.train_folds,
                "fold_holdout: training folds; [] = every fold not in test_folds");
@@ -172,6 +230,8 @@ void bind(OptionSchema& schema, SplitOptions& o) {
 
 std::vector<Split> make_splits(const FeatureTable& table, const SplitOptions& options) {
   if (table.rows.empty()) fail("split: the feature table has no rows");
+  if (options.stratify && options.kind != SplitKind::grouped)
+    fail("split.stratify: only split=grouped stratifies (random and the folds are as drawn)");
   std::vector<Split> splits;
   switch (options.kind) {
     case SplitKind::random:
@@ -188,9 +248,15 @@ std::vector<Split> make_splits(const FeatureTable& table, const SplitOptions& op
       break;
   }
   for (Split& s : splits) {
+    const LeakFigure before = measure_leak(table, s.train, s.test);
+    const int purged = options.purge ? purge_shared_recordings(table, s) : 0;
     if (s.test.empty()) fail("split '{}': the test side is empty", s.name);
-    if (s.train.empty()) fail("split '{}': the training side is empty", s.name);
+    if (s.train.empty())
+      fail("split '{}': the training side is empty{}", s.name,
+           purged ? " (split.purge dropped every training clip)" : "");
     s.leak = measure_leak(table, s.train, s.test);
+    s.leak.purged_train_clips = purged;
+    s.leak.test_clips_with_sibling_before_purge = before.test_clips_with_sibling_in_train;
   }
   return splits;
 }

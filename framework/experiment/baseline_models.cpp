@@ -1,7 +1,7 @@
 // Adapter from baselines/classifier.h to RunModel. The Classifier's save() bytes go to
-// model.<kind>.json; model.safetensors then holds no tensors, only the metadata (config, classes,
-// feature options) and the name of that file, so `audify classify` and the server load a baseline
-// through the same model.safetensors as an MLP.
+// model.<kind>.json (the CART forest's: model.random_forest.safetensors); model.safetensors then
+// holds no tensors, only the metadata (config, classes, feature options) and the name of that file,
+// so `audify classify` and the server load a baseline through the same model.safetensors as an MLP.
 #include "experiment/baseline_models.h"
 
 #include <cmath>
@@ -36,7 +36,7 @@ class BaselineModel final : public RunModel {
   void save(const std::filesystem::path& path,
             std::map<std::string, std::string> metadata) const override {
     const std::string kind(model_->kind());
-    const std::string file = "model." + kind + ".json";
+    const std::string file = "model." + kind + std::string(model_->save_suffix());
     write_file_atomic(path.parent_path() / file, model_->save());
     nn::SafetensorsFile st;
     st.metadata = std::move(metadata);
@@ -90,7 +90,7 @@ std::unique_ptr<RunModel> make_svm(const RunConfig& c, int /*inputs*/, int class
 std::unique_ptr<RunModel> make_forest(const RunConfig& c, int /*inputs*/, int classes) {
   ForestOptions options = c.model.forest;
   options.seed += c.seed;
-  return std::make_unique<BaselineModel>(std::make_unique<RandomForest>(options), classes);
+  return std::make_unique<BaselineModel>(make_random_forest(options), classes);
 }
 
 }  // namespace
@@ -102,7 +102,8 @@ const ModelKind& svm_rbf_kind() {
 }
 
 const ModelKind& random_forest_kind() {
-  static const ModelKind kind{"random_forest", "random forest (XGBoost)", &bind_forest,
+  static const ModelKind kind{"random_forest",
+                              "random forest (scikit-learn's CART; engine=xgboost)", &bind_forest,
                               &make_forest, &load_baseline};
   return kind;
 }

@@ -34,7 +34,21 @@ json leak_json(const LeakFigure& leak) {
           {"test_clips_with_sibling_in_train", leak.test_clips_with_sibling_in_train},
           {"clip_fraction", leak.clip_fraction()},
           {"test_recordings", leak.test_recordings},
-          {"test_recordings_in_train", leak.test_recordings_in_train}};
+          {"test_recordings_in_train", leak.test_recordings_in_train},
+          {"purged_train_clips", leak.purged_train_clips},
+          {"test_clips_with_sibling_before_purge", leak.test_clips_with_sibling_before_purge},
+          {"clip_fraction_before_purge", leak.clip_fraction_before_purge()}};
+}
+
+// Clips of each class on one side (the evaluated rows' support) and their share of that side.
+json class_balance_json(const ClassificationMetrics& m, const std::vector<std::string>& names) {
+  json counts = json::object(), shares = json::object();
+  for (std::size_t c = 0; c < m.per_class.size(); ++c) {
+    const std::string name = c < names.size() ? names[c] : fmt::format("class{}", c);
+    counts[name] = m.per_class[c].support;
+    shares[name] = m.count ? double(m.per_class[c].support) / m.count : 0.0;
+  }
+  return {{"clips", counts}, {"proportion", shares}};
 }
 
 // mean, std and per-split values of one number.
@@ -126,6 +140,8 @@ json metrics_json(const RunReport& r) {
     total.test_clips_with_sibling_in_train += s.leak.test_clips_with_sibling_in_train;
     total.test_recordings += s.leak.test_recordings;
     total.test_recordings_in_train += s.leak.test_recordings_in_train;
+    total.purged_train_clips += s.leak.purged_train_clips;
+    total.test_clips_with_sibling_before_purge += s.leak.test_clips_with_sibling_before_purge;
     folds.push_back({{"name", s.name},
                      {"test_fold", s.test_fold},
                      {"train_accuracy", s.train.accuracy},
@@ -136,6 +152,9 @@ json metrics_json(const RunReport& r) {
                      {"epochs_run", s.epochs_run},
                      {"stopped_early", s.stopped_early},
                      {"leak", leak_json(s.leak)},
+                     {"classes",
+                      {{"train", class_balance_json(s.train, r.class_names)},
+                       {"test", class_balance_json(s.test, r.class_names)}}},
                      {"test_metrics", to_json(s.test, r.class_names)}});
   }
   m["split"] = {{"kind", r.split_kind}, {"splits", r.splits.size()}};

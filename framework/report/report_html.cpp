@@ -102,6 +102,8 @@ std::string html_run(const RunResults& r) {
   if (r.folds.size() > 1) {
     s += "<h4>Per-split accuracy</h4>\n" + fold_chart(r) + html_table(fold_table(r));
   }
+  if (r.folds.size() == 1 && !r.folds[0].test_class_clips.empty())
+    s += "<h4>Class balance (clips per side)</h4>\n" + html_table(class_balance_table(r));
   if (!r.per_class.empty())
     s += "<h4>Per-class scores (pooled test predictions)</h4>\n" + html_table(per_class_table(r));
   if (!r.confusion.empty()) {

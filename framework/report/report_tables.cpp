@@ -36,6 +36,9 @@ std::string run_headline(const RunResults& r) {
   std::string s =
       fmt::format("Test accuracy {} %, macro-F1 {:.4f}, split {}, leak {:.1f} %.",
                   percent(r.test_accuracy), r.macro_f1, r.split_kind, 100.0 * r.leak_fraction);
+  if (r.purged_train_clips > 0)
+    s += fmt::format(" split.purge dropped {} training clips; leak before: {:.1f} %.",
+                     r.purged_train_clips, 100.0 * r.leak_fraction_before_purge);
   if (!r.feature_description.empty()) s += " Features: " + r.feature_description + ".";
   return s;
 }
@@ -55,10 +58,42 @@ Table accuracy_table(const std::vector<const RunResults*>& runs) {
 }
 
 Table fold_table(const RunResults& run) {
-  Table t{{"split", "train acc %", "test acc %", "test macro-F1"}, {}};
-  for (const FoldScore& f : run.folds)
+  Table t{{"split", "train acc %", "test acc %", "test macro-F1", "leak %"}, {}};
+  const bool purged = run.purged_train_clips > 0;
+  if (purged) {
+    t.header.push_back("leak before purge %");
+    t.header.push_back("purged train clips");
+  }
+  for (const FoldScore& f : run.folds) {
     t.rows.push_back({f.name, percent(f.train_accuracy), percent(f.test_accuracy),
-                      fmt::format("{:.4f}", f.test_macro_f1)});
+                      fmt::format("{:.4f}", f.test_macro_f1),
+                      fmt::format("{:.1f}", 100.0 * f.leak_fraction)});
+    if (purged) {
+      t.rows.back().push_back(fmt::format("{:.1f}", 100.0 * f.leak_fraction_before_purge));
+      t.rows.back().push_back(std::to_string(f.purged_train_clips));
+    }
+  }
+  return t;
+}
+
+Table class_balance_table(const RunResults& run) {
+  Table t{{"class"}, {}};
+  for (const FoldScore& f : run.folds) t.header.push_back(f.name + " train / test clips");
+  for (const FoldScore& f : run.folds) t.header.push_back(f.name + " test share %");
+  const std::vector<std::string> names = class_labels(run);
+  for (std::size_t c = 0; c < names.size(); ++c) {
+    std::vector<std::string> row{names[c]};
+    for (const FoldScore& f : run.folds)
+      row.push_back(c < f.train_class_clips.size()
+                        ? fmt::format("{} / {}", f.train_class_clips[c], f.test_class_clips[c])
+                        : "—");
+    for (const FoldScore& f : run.folds) {
+      const int train = c < f.train_class_clips.size() ? f.train_class_clips[c] : 0;
+      const int test = c < f.test_class_clips.size() ? f.test_class_clips[c] : 0;
+      row.push_back(train + test ? fmt::format("{:.1f}", 100.0 * test / (train + test)) : "—");
+    }
+    t.rows.push_back(std::move(row));
+  }
   return t;
 }
 

@@ -22,8 +22,11 @@ std::string run_headline(const RunResults& run);
 
 // One row per run: train, test mean ± std, macro-F1, split, leak %.
 Table accuracy_table(const std::vector<const RunResults*>& runs);
-// Train/test accuracy and macro-F1 of every split of one run.
+// Train/test accuracy, macro-F1 and leak of every split of one run (with split.purge: the leak
+// before it and the training clips it dropped).
 Table fold_table(const RunResults& run);
+// Per class: its train / test clips and its test share, for every split.
+Table class_balance_table(const RunResults& run);
 // Precision, recall, F1 and support per class (pooled test predictions).
 Table per_class_table(const RunResults& run);
 // Rows: true class, columns: predicted class.

@@ -49,6 +49,8 @@ void md_run(std::string& s, const RunResults& r, const std::string& heading) {
   s += fmt::format("{} {}\n\n", heading, r.label);
   s += run_headline(r) + "\n\n";
   if (r.folds.size() > 1) s += "**Per-split accuracy**\n\n" + md_table(fold_table(r));
+  if (r.folds.size() == 1 && !r.folds[0].test_class_clips.empty())
+    s += "**Class balance** (clips per side)\n\n" + md_table(class_balance_table(r));
   if (!r.per_class.empty())
     s += "**Per-class scores** (pooled test predictions)\n\n" + md_table(per_class_table(r));
   if (!r.confusion.empty())

@@ -146,10 +146,21 @@ RunResults load_run_results(const fs::path& dir) {
   r.test_accuracy_std = number(test, "accuracy_std");
   r.macro_f1 = number(test, "macro_f1");
   r.leak_fraction = number(child(m, "leak"), "clip_fraction");
+  r.leak_fraction_before_purge = number(child(m, "leak"), "clip_fraction_before_purge");
+  r.purged_train_clips = static_cast<int>(number(child(m, "leak"), "purged_train_clips"));
 
-  for (const json& f : child(m, "folds").is_array() ? child(m, "folds") : json::array())
-    r.folds.push_back({text(f, "name"), number(f, "train_accuracy"), number(f, "test_accuracy"),
-                       number(f, "test_macro_f1")});
+  const json& folds = child(m, "folds").is_array() ? child(m, "folds") : json::array();
+  for (const json& f : folds) {
+    FoldScore score;
+    score.name = text(f, "name");
+    score.train_accuracy = number(f, "train_accuracy");
+    score.test_accuracy = number(f, "test_accuracy");
+    score.test_macro_f1 = number(f, "test_macro_f1");
+    score.leak_fraction = number(child(f, "leak"), "clip_fraction");
+    score.leak_fraction_before_purge = number(child(f, "leak"), "clip_fraction_before_purge");
+    score.purged_train_clips = static_cast<int>(number(child(f, "leak"), "purged_train_clips"));
+    r.folds.push_back(std::move(score));
+  }
   for (const json& c : child(child(m, "data"), "classes").is_array()
                            ? child(child(m, "data"), "classes")
                            : json::array())
@@ -169,6 +180,16 @@ RunResults load_run_results(const fs::path& dir) {
     const json& k = per_class[name];
     r.per_class.push_back({name, number(k, "precision"), number(k, "recall"), number(k, "f1"),
                            static_cast<int>(number(k, "support"))});
+  }
+  // Clips per class on each side of every split (metrics.json's folds[].classes), class order.
+  for (std::size_t i = 0; i < r.folds.size(); ++i) {
+    const json& classes = child(folds[i], "classes");
+    for (const std::string& name : names) {
+      r.folds[i].train_class_clips.push_back(
+          static_cast<int>(number(child(child(classes, "train"), "clips"), name.c_str())));
+      r.folds[i].test_class_clips.push_back(
+          static_cast<int>(number(child(child(classes, "test"), "clips"), name.c_str())));
+    }
   }
   const json& s = child(m, "seconds");
   r.seconds_dataset = number(s, "dataset");

@@ -13,6 +13,10 @@ namespace audify {
 struct FoldScore {
   std::string name;  // "random", "fold3", ...
   double train_accuracy = 0, test_accuracy = 0, test_macro_f1 = 0;
+  double leak_fraction = 0;               // this split's test clips with a sibling in train
+  double leak_fraction_before_purge = 0;  // the same before split.purge dropped training clips
+  int purged_train_clips = 0;
+  std::vector<int> train_class_clips, test_class_clips;  // per class (class_labels order)
 };
 
 struct ClassScore {
@@ -41,6 +45,8 @@ struct RunResults {
   double test_accuracy = 0, test_accuracy_std = 0;
   double macro_f1 = 0;
   double leak_fraction = 0;  // test clips with a slice of the same recording in train
+  double leak_fraction_before_purge = 0;
+  int purged_train_clips = 0;  // split.purge: training clips dropped over all splits
   std::vector<FoldScore> folds;
   std::vector<std::string> class_names;
   std::vector<ClassScore> per_class;        // pooled test predictions

@@ -6,6 +6,7 @@
 
 #include "bench/cnn_train_bench.h"
 #include "bench/feature_bench.h"
+#include "bench/forest_bench.h"
 #include "bench/train_bench.h"
 #include "commands.h"
 #include "core/error.h"
@@ -94,6 +95,35 @@ void print_device_train_bench(const DeviceTrainBenchResult& r, const TrainBenchO
         o.cv_epochs, r.cv_seconds, r.cv_mean_accuracy);
 }
 
+void print_forest_bench(const ForestBenchResult& r, const ForestOptions& o) {
+  fmt::print("random forest ({}), {} trees, {} thread(s), {} x {} training rows from {}\n",
+             o.engine == ForestEngine::cart ? "cart" : "xgboost", o.n_trees, o.threads,
+             r.train_rows, r.features, r.data);
+  fmt::print(
+      "fit {:.2f} s ({:.1f} trees/s), predict {} rows {:.2f} s, held-out accuracy {:.2f} %\n",
+      r.fit_seconds, o.n_trees / r.fit_seconds, r.test_rows, r.predict_seconds,
+      100.0 * r.test_accuracy);
+}
+
+// `model=random_forest` (the one baseline with a benchmark so far) and `model.KEY=VALUE` overrides.
+ForestOptions forest_bench_options(const std::vector<std::string>& overrides, int threads) {
+  ForestOptions options;
+  options.threads = threads;
+  OptionSchema schema("model");
+  bind(schema, options);
+  for (const std::string& o : overrides) {
+    const std::size_t eq = o.find('=');
+    if (o == "model=random_forest") continue;
+    if (!o.starts_with("model.") || eq == std::string::npos)
+      fail(
+          "bench baseline: unknown argument '{}' (expected model=random_forest or "
+          "model.KEY=VALUE)",
+          o);
+    schema.apply_override(o.substr(6, eq - 6), o.substr(eq + 1), "the command line");
+  }
+  return options;
+}
+
 }  // namespace
 
 void add_bench_command(CLI::App& app) {
@@ -167,6 +197,23 @@ void add_bench_command(CLI::App& app) {
           "10-fold CV, {} epochs, 8732 synthetic rows, {} threads: {:.1f} s (mean accuracy "
           "{:.3f})\n",
           train_opts->cv_epochs, r.threads, r.cv_seconds, r.cv_mean_accuracy);
+  });
+
+  auto forest_args = std::make_shared<std::vector<std::string>>();
+  auto forest_bench = std::make_shared<ForestBenchOptions>();
+  auto forest_threads = std::make_shared<int>(1);
+  CLI::App* baseline = bench->add_subcommand(
+      "baseline",
+      "model=random_forest: wall time of one fit on folds 2-10 of the feature table (synthetic "
+      "rows of that shape without it), accuracy on fold 1");
+  baseline->add_option("overrides", *forest_args, "model=random_forest, model.KEY=VALUE");
+  baseline->add_option("--features", forest_bench->features,
+                       "the feature table CSV (absent: synthetic rows)");
+  baseline->add_option("-j,--threads", *forest_threads, "threads fitting trees (0 = all cores)")
+      ->check(CLI::Range(0, 1024));
+  baseline->callback([forest_args, forest_bench, forest_threads] {
+    forest_bench->forest = forest_bench_options(*forest_args, *forest_threads);
+    print_forest_bench(run_forest_bench(*forest_bench), forest_bench->forest);
   });
   add_bench_serve_command(*bench);  // cmd_bench_serve.cpp
 }
