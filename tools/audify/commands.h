@@ -17,6 +17,6 @@ void add_serve_command(CLI::App& app);
 void add_bench_serve_command(CLI::App& bench);  // `audify bench serve`, under `bench`
 void add_sweep_command(CLI::App& app);
 void add_dataset_fetch_command(CLI::App& dataset);  // `audify dataset fetch`, under `dataset`
-void add_dataset_info_command(CLI::App& dataset);  // `audify dataset info`, under `dataset`
+void add_dataset_info_command(CLI::App& dataset);   // `audify dataset info`, under `dataset`
 
 }  // namespace audify::cli
