@@ -8,6 +8,7 @@
 #                                                  #   ../shared/data/urbansound8k-features/...)
 #   tools/reference_reports.sh all [FEATURES.csv]  # both; `real` is skipped when the table is absent
 #   tools/reference_reports.sh real_esc10          # ESC-10's 5 folds from ../shared/data/esc10's audio
+#   tools/reference_reports.sh real_fold10         # UrbanSound8K fold 10's audio: baselines and SB-CNN
 #
 # Environment: AUDIFY (the binary, default build/audify), WORK (run directories, default
 # outputs/reference_reports), REPORTS (default reports/). Each report is one function below, so
@@ -122,6 +123,20 @@ real_esc10() {
   publish real_esc10_5fold $mlp_svm $rf
 }
 
+# Fold 10 of UrbanSound8K from its real audio (../shared/data/urbansound8k-fold10, or $FOLD10),
+# one grouped 70/30 split (recordings kept whole): the MLP, the SVM and the forest on the seed's
+# MFCC means and on Salamon 2014's statistics, beside SB-CNN with and without augmentation.
+FOLD10="${FOLD10:-$ROOT/../shared/data/urbansound8k-fold10}"
+real_fold10() {
+  [[ -d "$FOLD10" ]] || die "$FOLD10 is absent (UrbanSound8K's fold 10 as FLAC)"
+  local common=(data.root="$FOLD10" split=grouped) vectors cnn cnn_aug
+  vectors=$(run_multirun real_fold10_vectors "${common[@]}" train.standardize=true \
+    model=mlp,svm_rbf,random_forest features=mfcc40_mean,salamon2014)
+  cnn=$(run_multirun real_fold10_sb_cnn "${common[@]}" +experiment=sb_cnn seed=0)
+  cnn_aug=$(run_multirun real_fold10_sb_cnn_aug "${common[@]}" +experiment=sb_cnn_augmented seed=0)
+  publish real_fold10_architectures $vectors $cnn $cnn_aug
+}
+
 synthetic() { synthetic_architectures; synthetic_baselines; }
 real() { real_random; real_grouped; real_official; }
 
@@ -131,7 +146,7 @@ case "${1:-all}" in
     if [[ -f "$FEATURES" ]]; then real; else echo "skipping the real reports: $FEATURES is absent" >&2; fi
     ;;
   synthetic | real | synthetic_architectures | synthetic_baselines | real_random | real_grouped | \
-    real_official | real_esc10)
+    real_official | real_esc10 | real_fold10)
     "$1"
     ;;
   *) die "unknown target '$1' (all | synthetic | real | one of the functions in $0)" ;;

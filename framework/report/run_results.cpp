@@ -128,6 +128,10 @@ RunResults load_run_results(const fs::path& dir) {
   r.dir = dir;
   r.label = dir.filename().string();
   r.experiment = text(m, "experiment");
+  // A named experiment's run is shown as experiment/folder, so a table says which model it is.
+  if (!r.experiment.empty() && r.experiment != "default" &&
+      dir.parent_path().filename() == r.experiment)
+    r.label = r.experiment + "/" + r.label;
   r.split_kind = text(child(m, "split"), "kind");
   r.model_kind = text(child(m, "model"), "kind");
   r.parameters = static_cast<long long>(number(child(m, "model"), "parameters"));
