@@ -1,6 +1,7 @@
 #include "experiment/cnn_model.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -47,6 +48,12 @@ nlohmann::json spec_json(const CnnSpec& s, const WindowConfig& w, const InputSca
           {"input_inv_std", scaling.inv_std}};
 }
 
+int cnn_blas_threads() {
+  if (const char* env = std::getenv("OPENBLAS_NUM_THREADS"); env != nullptr && std::atoi(env) > 0)
+    return std::atoi(env);
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 class CnnModel final : public RunModel {
  public:
   CnnModel(std::string kind, const CnnSpec& spec, const nn::TrainConfig& train,
@@ -62,8 +69,10 @@ class CnnModel final : public RunModel {
     const ClipSpectrograms clips = spectrograms(x, kind_);
     if (clips.bands != spec_.bands)
       fail("model {}: built for {} bands, the frames have {}", kind_, spec_.bands, clips.bands);
-    // The convolutions' GEMMs on every core (the MLP's trainer pins OpenBLAS to one thread).
-    set_blas_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    // The convolutions' GEMMs on every core (the MLP's trainer pins OpenBLAS to one thread),
+    // unless OPENBLAS_NUM_THREADS says otherwise: several CNNs at once on a busy machine run far
+    // faster on one thread each, as OpenBLAS's threads spin waiting for a descheduled partner.
+    set_blas_threads(cnn_blas_threads());
     const auto report = [&](const nn::EpochStats& s, const InputScaling& scaling) {
       scaling_ = scaling;
       if (on_epoch) on_epoch({s.epoch, s.loss, s.train_accuracy}, *this);  // it may predict
