@@ -1,15 +1,20 @@
 // Augmentation (framework/augment/): the on-the-fly batch augmenter (gain, SpecAugment masks,
-// mixup) and librubberband's pitch shift and time stretch, checked on signals whose answer is
-// known.
+// mixup), librubberband's pitch shift and time stretch, sox's dynamic-range compression and
+// background-noise mixing, checked on signals whose answer is known.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <numbers>
 #include <numeric>
 
 #include "augment/audio_deformations.h"
+#include "augment/background_noise.h"
 #include "augment/batch_augment.h"
+#include "augment/dynamic_range_compression.h"
 #include "core/error.h"
+#include "data/wav_writer.h"
 
 namespace audify {
 namespace {
@@ -162,11 +167,98 @@ TEST(AudioDeformations, TimeStretchChangesTheLengthNotThePitch) {
   EXPECT_NEAR(peak_hz(middle, sr, 400, 600), 500, 4);
   EXPECT_TRUE(time_stretch({}, sr, 1.1).empty());
   EXPECT_THROW(time_stretch(y, sr, 0), Error);
-  const auto variants = audio_variants({-1, 2}, {0.93});
-  ASSERT_EQ(variants.size(), 3u);
+  AugmentOptions options;
+  options.pitch_semitones = {-1, 2};
+  options.stretch_rates = {0.93};
+  options.drc_presets = {"radio"};
+  const auto variants = audio_variants(options);
+  ASSERT_EQ(variants.size(), 4u);
   EXPECT_EQ(variants[0].key, "pitch-1");
   EXPECT_EQ(variants[1].key, "pitch+2");
   EXPECT_EQ(variants[2].key, "stretch0.93");
+  EXPECT_EQ(variants[3].key, "drc:radio");
+}
+
+double rms_db(std::span<const float> y) {
+  double sum = 0;
+  for (float v : y) sum += static_cast<double>(v) * v;
+  return 10 * std::log10(sum / static_cast<double>(y.size()));
+}
+
+TEST(DynamicRangeCompression, RadioNarrowsTheGapBetweenLoudAndQuiet) {
+  // Two steady sines 40 dB apart, each compressed on its own; their levels are compared over the
+  // last two seconds, once compand's level follower (1 s decay for "radio") has settled.
+  const int sr = 8000;
+  const std::vector<float> loud = sine(300, sr, 6.0);
+  std::vector<float> quiet = loud;
+  for (float& v : quiet) v *= 0.01f;
+  const std::vector<float> loud_out = compress_dynamic_range(loud, sr, "radio");
+  const std::vector<float> quiet_out = compress_dynamic_range(quiet, sr, "radio");
+  ASSERT_NEAR(static_cast<double>(loud_out.size()), static_cast<double>(loud.size()), 0.05 * sr);
+  const auto tail = [&](const std::vector<float>& v) {
+    return std::span<const float>(v).subspan(static_cast<std::size_t>(4 * sr),
+                                             static_cast<std::size_t>(1.9 * sr));
+  };
+  const double gap_before = rms_db(tail(loud)) - rms_db(tail(quiet));
+  const double gap_after = rms_db(tail(loud_out)) - rms_db(tail(quiet_out));
+  EXPECT_NEAR(gap_before, 40, 0.5);
+  EXPECT_LT(gap_after, 30) << "compand did not compress";
+  EXPECT_GT(gap_after, 0);
+  EXPECT_EQ(compress_dynamic_range(quiet, sr, "radio"), quiet_out);  // deterministic
+  for (const std::string& p : drc_preset_names())
+    EXPECT_FALSE(compress_dynamic_range(quiet, sr, p).empty()) << p;
+  EXPECT_TRUE(compress_dynamic_range({}, sr, "speech").empty());
+}
+
+TEST(DynamicRangeCompression, UnknownPresetsAreErrorsNamingTheKey) {
+  try {
+    compress_dynamic_range(sine(300, 8000, 0.1), 8000, "loud");
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("augment.drc_presets"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("film standard"), std::string::npos);
+  }
+  AugmentOptions o;
+  o.drc_presets = {"radio", "loud"};
+  EXPECT_THROW(check(o), Error);
+}
+
+TEST(BackgroundNoise, MixesByOneWeightPerClipDrawnInItsRange) {
+  const std::vector<float> clip = {1, 2, 3, 4}, noise = {10, 20, 30};
+  const std::vector<float> mixed = mix_background(clip, noise, 0.25, 2);
+  const std::vector<float> expected = {0.75f * 1 + 0.25f * 30, 0.75f * 2 + 0.25f * 10,
+                                       0.75f * 3 + 0.25f * 20, 0.75f * 4 + 0.25f * 30};
+  for (std::size_t i = 0; i < clip.size(); ++i) EXPECT_FLOAT_EQ(mixed[i], expected[i]);
+
+  // A constant noise recording and silent clips: each output sample is 0.5 * w.
+  const auto dir = std::filesystem::temp_directory_path() / "audify_test_background_noise";
+  std::filesystem::create_directories(dir);
+  const auto noise_file = dir / "hum.wav";
+  write_wav_atomic(noise_file, std::vector<float>(8000, 0.5f), {8000, 1, WavSample::kPcm16});
+  const auto variants = background_noise_variants({noise_file.string()}, 0.1, 0.5);
+  ASSERT_EQ(variants.size(), 1u);
+  std::vector<double> weights;
+  for (int k = 0; k < 8; ++k) {
+    std::vector<float> silent(4000, 0.0f);
+    silent[0] = 1e-4f * static_cast<float>(k);  // a different clip each time
+    const std::vector<float> out = variants[0].apply(silent, 8000);
+    ASSERT_EQ(out.size(), silent.size());
+    EXPECT_EQ(variants[0].apply(silent, 8000), out);  // the same clip, the same variant
+    const double w = out[100] / 0.5;
+    EXPECT_GE(w, 0.1 - 1e-3);
+    EXPECT_LE(w, 0.5 + 1e-3);
+    weights.push_back(w);
+  }
+  std::sort(weights.begin(), weights.end());
+  EXPECT_GT(weights.back() - weights.front(), 0.05) << "every clip drew the same weight";
+
+  AugmentOptions o;
+  o.noise_files = {(dir / "absent.wav").string()};
+  EXPECT_THROW(check(o), Error);
+  o.noise_files = {noise_file.string()};
+  o.noise_weight_min = 0.6;
+  EXPECT_THROW(check(o), Error);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

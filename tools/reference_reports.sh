@@ -116,24 +116,29 @@ ESC10="${ESC10:-$ROOT/../shared/data/esc10}"
 real_esc10() {
   [[ -d "$ESC10" ]] || die "$ESC10 is absent (ESC-10's original release)"
   local common=(+experiment=esc10_5fold data.root="$ESC10" features=mfcc40_mean,salamon2014)
-  local mlp_svm rf
+  local mlp_svm rf cnn
   mlp_svm=$(run_multirun real_esc10_5fold "${common[@]}" model=mlp,svm_rbf)
   rf=$(run_multirun real_esc10_5fold_rf "${common[@]}" model=random_forest \
     ${RF_TREES:+model.n_trees="$RF_TREES"})
-  publish real_esc10_5fold $mlp_svm $rf
+  # SB-CNN on the same folds from the log-mel frames, plain and with Salamon & Bello's deformations
+  cnn=$(run_multirun real_esc10_5fold_sb_cnn data=esc10 data.root="$ESC10" split=kfold \
+    launcher.jobs=1 +experiment=sb_cnn,sb_cnn_augmented)
+  publish real_esc10_5fold $mlp_svm $rf $cnn
 }
 
 # Fold 10 of UrbanSound8K from its real audio (../shared/data/urbansound8k-fold10, or $FOLD10),
-# one grouped 70/30 split (recordings kept whole): the MLP, the SVM and the forest on the seed's
-# MFCC means and on Salamon 2014's statistics, beside SB-CNN with and without augmentation.
+# five grouped 70/30 splits (seeds 0-4, recordings kept whole): the MLP, the SVM and the forest on
+# the seed's MLP's MFCC means and on Salamon 2014's statistics, beside SB-CNN with and without
+# augmentation on the same five splits (about 1.5 hours of 2 cores for the CNNs).
 FOLD10="${FOLD10:-$ROOT/../shared/data/urbansound8k-fold10}"
+SEEDS="${SEEDS:-0,1,2,3,4}"
 real_fold10() {
   [[ -d "$FOLD10" ]] || die "$FOLD10 is absent (UrbanSound8K's fold 10 as FLAC)"
-  local common=(data.root="$FOLD10" split=grouped) vectors cnn cnn_aug
+  local common=(data.root="$FOLD10" split=grouped seed="$SEEDS" launcher.jobs=1) vectors cnn cnn_aug
   vectors=$(run_multirun real_fold10_vectors "${common[@]}" train.standardize=true \
     model=mlp,svm_rbf,random_forest features=mfcc40_mean,salamon2014)
-  cnn=$(run_multirun real_fold10_sb_cnn "${common[@]}" +experiment=sb_cnn seed=0)
-  cnn_aug=$(run_multirun real_fold10_sb_cnn_aug "${common[@]}" +experiment=sb_cnn_augmented seed=0)
+  cnn=$(run_multirun real_fold10_sb_cnn "${common[@]}" +experiment=sb_cnn)
+  cnn_aug=$(run_multirun real_fold10_sb_cnn_aug "${common[@]}" +experiment=sb_cnn_augmented)
   publish real_fold10_architectures $vectors $cnn $cnn_aug
 }
 

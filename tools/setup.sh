@@ -11,8 +11,9 @@ PACKAGES=(
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libxxhash-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsvm-dev libxgboost-dev
-  # audio-level augmentation (pitch shift, time stretch), the library muda uses
-  librubberband-dev
+  # audio-level augmentation, the libraries muda uses: pitch shift and time stretch (rubberband),
+  # dynamic-range compression (sox's compand)
+  librubberband-dev libsox-dev
   libcpp-httplib-dev
   # `audify dataset fetch`: downloads, archives, md5
   libcurl4-openssl-dev libarchive-dev libssl-dev

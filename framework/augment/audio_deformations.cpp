@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include "augment/background_noise.h"
+#include "augment/dynamic_range_compression.h"
 #include "core/error.h"
 
 namespace audify {
@@ -43,15 +45,21 @@ std::vector<float> time_stretch(std::span<const float> y, int sr, double rate) {
   return stretch(y, sr, 1.0 / rate, 1.0);
 }
 
-std::vector<AudioTransform> audio_variants(const std::vector<double>& pitch_semitones,
-                                           const std::vector<double>& stretch_rates) {
+std::vector<AudioTransform> audio_variants(const AugmentOptions& options) {
   std::vector<AudioTransform> out;
-  for (double s : pitch_semitones)
+  for (double s : options.pitch_semitones)
     out.push_back({fmt::format("pitch{:+g}", s),
                    [s](std::span<const float> y, int sr) { return pitch_shift(y, sr, s); }});
-  for (double r : stretch_rates)
+  for (double r : options.stretch_rates)
     out.push_back({fmt::format("stretch{:g}", r),
                    [r](std::span<const float> y, int sr) { return time_stretch(y, sr, r); }});
+  for (const std::string& p : options.drc_presets)
+    out.push_back({fmt::format("drc:{}", p), [p](std::span<const float> y, int sr) {
+                     return compress_dynamic_range(y, sr, p);
+                   }});
+  for (AudioTransform& t : background_noise_variants(options.noise_files, options.noise_weight_min,
+                                                     options.noise_weight_max))
+    out.push_back(std::move(t));
   return out;
 }
 

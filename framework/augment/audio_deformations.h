@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "augment/augment_options.h"
 #include "features/extract_frames.h"
 
 namespace audify {
@@ -14,9 +15,9 @@ namespace audify {
 std::vector<float> pitch_shift(std::span<const float> samples, int sample_rate, double semitones);
 std::vector<float> time_stretch(std::span<const float> samples, int sample_rate, double rate);
 
-// The variants augment.pitch_semitones and augment.stretch_rates ask for, in that order, as
-// transforms for extract_frames (keys "pitch+2", "stretch0.81").
-std::vector<AudioTransform> audio_variants(const std::vector<double>& pitch_semitones,
-                                           const std::vector<double>& stretch_rates);
+// The variants augment.pitch_semitones, stretch_rates, drc_presets and noise_files ask for, in
+// that order, as transforms for extract_frames (keys "pitch+2", "stretch0.81", "drc:radio",
+// "noise:<file>:...").
+std::vector<AudioTransform> audio_variants(const AugmentOptions& options);
 
 }  // namespace audify

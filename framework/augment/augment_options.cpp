@@ -1,6 +1,11 @@
 #include "augment/augment_options.h"
 
+#include <fmt/ranges.h>
+
 #include <cmath>
+#include <filesystem>
+
+#include "augment/dynamic_range_compression.h"
 
 #include "core/error.h"
 
@@ -17,6 +22,13 @@ void bind(OptionSchema& s, AugmentOptions& a) {
           "audio variants by librubberband: pitch shifts in semitones, e.g. [-2, -1, 1, 2]");
   s.field("stretch_rates", a.stretch_rates,
           "audio variants by librubberband: time-stretch rates (> 1 faster), e.g. [0.81, 1.23]");
+  s.field("drc_presets", a.drc_presets,
+          "audio variants by sox's compand: dynamic-range compression presets (muda's: radio, film "
+          "standard, film light, music standard, music light, speech)");
+  s.field("noise_files", a.noise_files,
+          "audio variants: background recordings to mix in, one variant per file");
+  s.field("noise_weight_min", a.noise_weight_min, "background mix weight, lowest (per clip)");
+  s.field("noise_weight_max", a.noise_weight_max, "background mix weight, highest (per clip)");
 }
 
 void check(const AugmentOptions& a) {
@@ -35,6 +47,19 @@ void check(const AugmentOptions& a) {
   for (double r : a.stretch_rates)
     if (!(r >= 0.5 && r <= 2.0) || r == 1)
       fail("augment.stretch_rates: {} is not a rate in [0.5, 2] other than 1", r);
+  for (const std::string& p : a.drc_presets)
+    if (!is_drc_preset(p))
+      fail("augment.drc_presets: unknown preset '{}' (one of: {})", p,
+           fmt::join(drc_preset_names(), ", "));
+  for (const std::string& f : a.noise_files) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(f, ec))
+      fail("augment.noise_files: {} is not a readable file", f);
+  }
+  if (!(a.noise_weight_min > 0 && a.noise_weight_min <= a.noise_weight_max &&
+        a.noise_weight_max < 1))
+    fail("augment.noise_weight_min/noise_weight_max: {} and {} must satisfy 0 < min <= max < 1",
+         a.noise_weight_min, a.noise_weight_max);
 }
 
 }  // namespace audify

@@ -1,8 +1,9 @@
 // The `augment.*` config table (configs/augment/*.toml): augmentation of the training clips only.
 // On the fly, per batch: random gain, SpecAugment time and frequency masks, mixup (the random
 // window crop is always on: nn/cnn/clip_windows.h). Audio-level, as Salamon & Bello 2017 did with
-// muda: pitch shifts and time stretches by librubberband, computed once per clip and cached; each
-// epoch a training clip is its original or one of its variants, drawn uniformly.
+// muda: pitch shifts and time stretches by librubberband, dynamic-range compression by sox's
+// compand, background-noise mixing; computed once per clip and cached; each epoch a training clip
+// is its original or one of its variants, drawn uniformly.
 #pragma once
 
 #include <string>
@@ -19,15 +20,23 @@ struct AugmentOptions {
   int freq_masks = 0;        // masks per window along the mel bands
   int freq_mask_bands = 0;   // each up to this many bands wide
   double mixup_alpha = 0.0;  // mixup with lambda ~ Beta(alpha, alpha) per batch (0 = off)
-  std::vector<double> pitch_semitones;  // audio variants: pitch shifts, e.g. [-2, -1, 1, 2]
-  std::vector<double> stretch_rates;    // audio variants: time stretches (> 1 = faster), muda's
-                                        // sense, e.g. [0.81, 0.93, 1.07, 1.23]
+  std::vector<double> pitch_semitones;   // audio variants: pitch shifts, e.g. [-2, -1, 1, 2]
+  std::vector<double> stretch_rates;     // audio variants: time stretches (> 1 = faster), muda's
+                                         // sense, e.g. [0.81, 0.93, 1.07, 1.23]
+  std::vector<std::string> drc_presets;  // audio variants: sox compand presets (muda's), e.g.
+                                         // ["radio", "film standard", "music standard", "speech"]
+  std::vector<std::string> noise_files;  // audio variants: one per background recording
+  double noise_weight_min = 0.1;         // clip' = (1 - w) clip + w noise, w uniform in
+  double noise_weight_max = 0.5;         // [min, max] per clip (muda's BackgroundNoise)
 
   bool on_the_fly() const {
     return gain_db > 0 || (time_masks > 0 && time_mask_frames > 0) ||
            (freq_masks > 0 && freq_mask_bands > 0) || mixup_alpha > 0;
   }
-  bool has_variants() const { return !pitch_semitones.empty() || !stretch_rates.empty(); }
+  bool has_variants() const {
+    return !pitch_semitones.empty() || !stretch_rates.empty() || !drc_presets.empty() ||
+           !noise_files.empty();
+  }
 };
 
 void bind(OptionSchema& schema, AugmentOptions& options);

@@ -44,6 +44,7 @@ enum class RandomStream : uint32_t {
   kForest = 4,   // a = the tree: its bootstrap draw, then its candidate features
   kCrop = 5,     // CNN training windows: a = epoch, b = clip
   kAugment = 6,  // on-the-fly augmentation: a = epoch, b = clip
+  kNoise = 7,    // background-noise variants: seed = a hash of the clip, a = the noise file
 };
 
 // One 32-bit word for (seed, stream, a, b, index): four consecutive indices share one Philox call.

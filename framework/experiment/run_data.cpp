@@ -43,7 +43,7 @@ std::shared_ptr<const FrameVariants> audio_variants_of(const std::vector<Extract
   for (std::size_t job : rows) kept.push_back(jobs[job]);
   auto variants = std::make_shared<FrameVariants>();
   for (const AudioTransform& t :
-       audio_variants(c.augment.pitch_semitones, c.augment.stretch_rates)) {
+       audio_variants(c.augment)) {
     FrameExtraction x = extract_frames(kept, c.features, extract, t);
     for (const ExtractFailure& f : x.failures)
       spdlog::warn("variant {} failed: {}: {}", t.key, f.file, f.error);

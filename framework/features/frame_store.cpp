@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
@@ -17,15 +18,6 @@ constexpr char kMagic[8] = {'A', 'U', 'D', 'F', 'R', 'M', 'S', '1'};
 template <typename T>
 void put(std::string& out, const T& value) {
   out.append(reinterpret_cast<const char*>(&value), sizeof value);
-}
-
-template <typename T>
-T take(const std::string& blob, std::size_t& at, const std::filesystem::path& path) {
-  T value{};
-  if (at + sizeof value > blob.size()) fail("{}: frame store is truncated", path.string());
-  std::memcpy(&value, blob.data() + at, sizeof value);
-  at += sizeof value;
-  return value;
 }
 
 }  // namespace
@@ -70,27 +62,44 @@ void FrameStore::save(const std::filesystem::path& path, const std::string& note
 }
 
 FrameStore FrameStore::load(const std::filesystem::path& path, std::string* notes) {
-  const std::string blob = read_file(path);
-  if (blob.size() < sizeof kMagic || std::memcmp(blob.data(), kMagic, sizeof kMagic) != 0)
+  // Read straight into the store's buffer: one copy out of the page cache, not two (the 8732 clips
+  // of UrbanSound8K are 774 MB).
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail("{}: cannot open the frame store", path.string());
+  const auto read = [&](void* dst, std::size_t bytes) {
+    if (!in.read(static_cast<char*>(dst), static_cast<std::streamsize>(bytes)))
+      fail("{}: frame store is truncated", path.string());
+  };
+  std::error_code ec;
+  const std::uintmax_t file_size = std::filesystem::file_size(path, ec);
+  char magic[sizeof kMagic] = {};
+  if (ec || file_size < sizeof kMagic + sizeof(std::uint64_t) || !in.read(magic, sizeof magic) ||
+      std::memcmp(magic, kMagic, sizeof kMagic) != 0)
     fail("{}: not an audify frame store", path.string());
-  std::size_t at = sizeof kMagic;
-  const auto header_size = take<std::uint64_t>(blob, at, path);
-  if (header_size > blob.size() - at) fail("{}: frame store is truncated", path.string());
-  const auto header = nlohmann::json::parse(blob.substr(at, header_size), nullptr, false);
-  at += header_size;
+  std::uint64_t header_size = 0;
+  read(&header_size, sizeof header_size);
+  if (header_size > file_size - sizeof kMagic - sizeof header_size)
+    fail("{}: frame store is truncated", path.string());
+  std::string header_text(header_size, '\0');
+  read(header_text.data(), header_size);
+  const auto header = nlohmann::json::parse(header_text, nullptr, false);
   if (!header.is_object() || !header.contains("bands") || !header.contains("frames"))
     fail("{}: frame store header is malformed", path.string());
   FrameStore store(header["bands"].get<int>());
   for (const auto& n : header["frames"])
     store.offsets_.push_back(store.offsets_.back() + n.get<std::size_t>());
   const std::size_t floats = store.offsets_.back() * static_cast<std::size_t>(store.bands_);
-  if (blob.size() - at != floats * sizeof(float) + sizeof(std::uint64_t))
-    fail("{}: frame store holds {} bytes of frames, its header says {}", path.string(),
-         blob.size() - at - sizeof(std::uint64_t), floats * sizeof(float));
+  const std::uintmax_t frame_bytes =
+      file_size - sizeof kMagic - sizeof header_size - header_size - sizeof(std::uint64_t);
+  if (file_size < sizeof kMagic + sizeof header_size + header_size + sizeof(std::uint64_t) ||
+      frame_bytes != floats * sizeof(float))
+    fail("{}: frame store holds {} bytes of frames, its header says {}", path.string(), frame_bytes,
+         floats * sizeof(float));
   store.values_.resize(floats);
-  std::memcpy(store.values_.data(), blob.data() + at, floats * sizeof(float));
-  at += floats * sizeof(float);
-  if (take<std::uint64_t>(blob, at, path) != XXH3_64bits(store.values_.data(), store.bytes()))
+  read(store.values_.data(), store.bytes());
+  std::uint64_t checksum = 0;
+  read(&checksum, sizeof checksum);
+  if (checksum != XXH3_64bits(store.values_.data(), store.bytes()))
     fail("{}: frame store checksum mismatch (a corrupt cache file)", path.string());
   if (notes) *notes = header.value("notes", "");
   return store;

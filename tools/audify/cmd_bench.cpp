@@ -7,6 +7,7 @@
 #include "bench/cnn_train_bench.h"
 #include "bench/feature_bench.h"
 #include "bench/forest_bench.h"
+#include "bench/frame_store_bench.h"
 #include "bench/train_bench.h"
 #include "commands.h"
 #include "core/error.h"
@@ -214,6 +215,25 @@ void add_bench_command(CLI::App& app) {
   baseline->callback([forest_args, forest_bench, forest_threads] {
     forest_bench->forest = forest_bench_options(*forest_args, *forest_threads);
     print_forest_bench(run_forest_bench(*forest_bench), forest_bench->forest);
+  });
+  auto frames_opts = std::make_shared<FrameStoreBenchOptions>();
+  CLI::App* frames = bench->add_subcommand("frames",
+                                           "the CNN frame store at UrbanSound8K's size: bytes per "
+                                           "clip, save and load seconds of the one "
+                                           "cached file (random values, no audio)");
+  frames->add_option("--clips", frames_opts->clips, "clips in the store")
+      ->check(CLI::Range(1, 1000000));
+  frames->add_option("--dir", frames_opts->dir, "where the file is written (default: temp)");
+  frames->callback([frames_opts] {
+    const FrameStoreBenchResult r = run_frame_store_bench(*frames_opts);
+    fmt::print("frame store: {} clips x {} frames x {} bands, {:.1f} MB ({:.1f} KB per clip)\n",
+               frames_opts->clips, frames_opts->frames, frames_opts->bands, r.bytes / 1e6,
+               r.bytes_per_clip / 1e3);
+    fmt::print(
+        "save {:.2f} s ({:.0f} MB/s), load {:.2f} s ({:.0f} MB/s, file in the page cache, "
+        "checksum verified)\n",
+        r.save_seconds, r.bytes / 1e6 / r.save_seconds, r.load_seconds,
+        r.bytes / 1e6 / r.load_seconds);
   });
   add_bench_serve_command(*bench);  // cmd_bench_serve.cpp
 }
