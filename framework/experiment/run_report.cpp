@@ -57,7 +57,8 @@ json aggregate(const std::vector<SplitResult>& splits, Get get) {
   std::vector<double> values;
   for (const SplitResult& s : splits) values.push_back(get(s));
   const MeanStd ms = mean_std(values);
-  return {{"mean", ms.mean}, {"std", ms.std}, {"folds", values}};
+  return {
+      {"mean", ms.mean}, {"std", ms.std}, {"ci95", {ms.ci95_low, ms.ci95_high}}, {"folds", values}};
 }
 
 json history_summary(const RunReport& r) {
@@ -123,6 +124,8 @@ json metrics_json(const RunReport& r) {
                 {"folds", train_acc["folds"]}};
   m["test"] = {{"accuracy", test_acc["mean"]},
                {"accuracy_std", test_acc["std"]},
+               {"accuracy_std_ddof", 1},
+               {"accuracy_ci95", test_acc["ci95"]},
                {"folds", test_acc["folds"]},
                {"macro_f1", test_f1["mean"]},
                {"macro_f1_std", test_f1["std"]},

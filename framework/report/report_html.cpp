@@ -42,8 +42,8 @@ std::string fold_chart(const RunResults& r) {
     values.push_back(100.0 * f.test_accuracy);
   }
   return svg::bar_chart(labels, values,
-                        {fmt::format("Test accuracy per split (mean {} ± {} %)",
-                                     percent(r.test_accuracy), percent(r.test_accuracy_std)),
+                        {fmt::format("Test accuracy per split (mean ± sd [95 % CI]: {} %)",
+                                     spread_cell(test_accuracies(r))),
                          "split", "test accuracy %"},
                         100.0);
 }
@@ -123,9 +123,10 @@ std::string report_html(const ReportInputs& in) {
   std::string s = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   s += fmt::format("<title>Audify report</title>\n<style>{}</style>\n</head>\n<body>\n", kStyle);
   s += "<h1>Audify report</h1>\n<h2>Accuracy</h2>\n";
-  s +=
-      "<p class=\"note\">Measured runs (accuracies in %; k-fold: mean ± std over folds; leak: test "
-      "clips with a slice of the same recording in train).</p>\n";
+  s += fmt::format(
+      "<p class=\"note\">Measured runs (accuracies in %; {}; leak: test clips with a slice of the "
+      "same recording in train).</p>\n",
+      kSpreadNote);
   s += html_table(accuracy_table(in.all_runs()));
   if (const Table published = published_table(in.all_runs()); !published.rows.empty()) {
     s += "<p class=\"note\">Reference figures — <strong>published, not measured</strong> by "
@@ -138,14 +139,15 @@ std::string report_html(const ReportInputs& in) {
     s += "</ul>\n";
   }
   if (in.all_runs().size() > 1) {
-    s += "<h2>Architectures</h2>\n<p class=\"note\">Test accuracy in %, mean ± std over each run's "
+    s += "<h2>Architectures</h2>\n<p class=\"note\">Test accuracy in %, mean ± sample sd [95 % CI] "
+         "over each run's "
          "folds, and each fold's value; parameters are the trained weights (— for the "
          "baselines).</p>\n";
     s += html_table(architectures_table(in.all_runs()));
     const Table paired = paired_differences_table(in.all_runs());
     if (!paired.rows.empty())
-      s += "<p class=\"note\">Paired differences on identical folds (percentage points; t over "
-           "the folds):</p>\n" +
+      s += "<p class=\"note\">Paired differences on identical folds (percentage points; "
+           "two-sided paired t-test and Wilcoxon signed-rank test over the folds):</p>\n" +
            html_table(paired);
   }
   for (const MultirunResults& m : in.multiruns) {

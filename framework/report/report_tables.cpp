@@ -7,18 +7,40 @@
 #include <algorithm>
 #include <map>
 
+#include "core/statistics.h"
+
 namespace audify {
 
 std::string percent(double fraction) {
   return fmt::format("{:.2f}", 100.0 * fraction);
 }
 
+std::vector<double> test_accuracies(const RunResults& r) {
+  std::vector<double> out;
+  for (const FoldScore& f : r.folds) out.push_back(f.test_accuracy);
+  if (out.empty()) out.push_back(r.test_accuracy);
+  return out;
+}
+
+std::vector<double> train_accuracies(const RunResults& r) {
+  std::vector<double> out;
+  for (const FoldScore& f : r.folds) out.push_back(f.train_accuracy);
+  if (out.empty()) out.push_back(r.train_accuracy);
+  return out;
+}
+
+std::string spread_cell(const std::vector<double>& values, double scale) {
+  const stats::Sample s = stats::describe(values);
+  if (s.n < 2) return fmt::format("{:.2f}", scale * s.mean);
+  const stats::Interval ci = stats::mean_ci95(s);
+  return fmt::format("{:.2f} ± {:.2f} [{:.2f}, {:.2f}]", scale * s.mean, scale * s.sd,
+                     scale * ci.low, scale * ci.high);
+}
+
 namespace {
 
 std::string test_cell(const RunResults& r) {
-  if (r.folds.size() > 1)
-    return fmt::format("{} ± {}", percent(r.test_accuracy), percent(r.test_accuracy_std));
-  return percent(r.test_accuracy);
+  return spread_cell(test_accuracies(r));
 }
 
 std::string split_cell(const RunResults& r) {
@@ -44,15 +66,13 @@ std::string run_headline(const RunResults& r) {
 }
 
 Table accuracy_table(const std::vector<const RunResults*>& runs) {
-  Table t{{"run", "model", "features", "split", "train acc % (mean ± std)",
-           "test acc % (mean ± std)", "macro-F1", "leak %", "source"},
+  Table t{{"run", "model", "features", "split", "train acc % (mean ± sd [95 % CI])",
+           "test acc % (mean ± sd [95 % CI])", "macro-F1", "leak %", "source"},
           {}};
   for (const RunResults* r : runs)
     t.rows.push_back({r->label, r->model_kind, std::to_string(r->features), split_cell(*r),
-                      r->folds.size() > 1 ? fmt::format("{} ± {}", percent(r->train_accuracy),
-                                                        percent(r->train_accuracy_std))
-                                          : percent(r->train_accuracy),
-                      test_cell(*r), fmt::format("{:.4f}", r->macro_f1),
+                      spread_cell(train_accuracies(*r)), test_cell(*r),
+                      fmt::format("{:.4f}", r->macro_f1),
                       fmt::format("{:.1f}", 100.0 * r->leak_fraction), "measured"});
   return t;
 }
@@ -128,7 +148,7 @@ Table multirun_table(const MultirunResults& multirun) {
   t.header.push_back("rank");
   t.header.push_back("point");
   for (const std::string& k : multirun.swept_keys) t.header.push_back(k);
-  for (const char* h : {"train acc %", "test acc % (mean ± std)", "macro-F1", "leak %"})
+  for (const char* h : {"train acc %", "test acc % (mean ± sd [95 % CI])", "macro-F1", "leak %"})
     t.header.push_back(h);
   int rank = 1;
   for (const RunResults* p : sorted) {

@@ -17,10 +17,21 @@ struct Table {
 // A fraction as a percentage with two decimals, e.g. 0.7828 -> "78.28".
 std::string percent(double fraction);
 
+// How every "±" in the report is meant, said once under each table that has one.
+inline constexpr const char* kSpreadNote =
+    "± is the sample standard deviation over folds or seeds (n − 1); brackets hold the 95 % "
+    "confidence interval of the mean (Student t, n − 1 degrees of freedom)";
+// Each split's test (train) accuracy as a fraction; the run's own figure when it lists no splits.
+std::vector<double> test_accuracies(const RunResults& run);
+std::vector<double> train_accuracies(const RunResults& run);
+// Values in percent: "mean ± sd [low, high]" over two or more (see kSpreadNote), the value alone
+// for one. `scale` 100 turns fractions into percent, 1 keeps points as they are.
+std::string spread_cell(const std::vector<double>& values, double scale = 100);
+
 // "Test accuracy 55.80 %, macro-F1 0.5712, split kfold, leak 0.0 %. Features: 275 columns: ..."
 std::string run_headline(const RunResults& run);
 
-// One row per run: train, test mean ± std, macro-F1, split, leak %.
+// One row per run: train, test mean ± sd [95 % CI], macro-F1, split, leak %.
 Table accuracy_table(const std::vector<const RunResults*>& runs);
 // Train/test accuracy, macro-F1 and leak of every split of one run (with split.purge: the leak
 // before it and the training clips it dropped).

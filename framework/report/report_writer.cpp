@@ -107,8 +107,10 @@ ReportInputs load_report_inputs(const std::vector<fs::path>& dirs) {
 
 std::string report_markdown(const ReportInputs& in) {
   std::string s = "# Audify report\n\n## Accuracy\n\n";
-  s += "Measured runs (accuracies in %; k-fold: mean ± std over folds; leak: test clips with a "
-       "slice of the same recording in train).\n\n";
+  s += fmt::format(
+      "Measured runs (accuracies in %; {}; leak: test clips with a slice of the same recording "
+      "in train).\n\n",
+      kSpreadNote);
   s += md_table(accuracy_table(in.all_runs()));
   if (const Table published = published_table(in.all_runs()); !published.rows.empty()) {
     s += "Reference figures — **published, not measured** by these runs:\n\n";
@@ -120,12 +122,14 @@ std::string report_markdown(const ReportInputs& in) {
     s += "\n";
   }
   if (in.all_runs().size() > 1) {
-    s += "## Architectures\n\nTest accuracy in %, mean ± std over each run's folds, and each "
+    s += "## Architectures\n\nTest accuracy in %, mean ± sample sd [95 % CI] over each run's "
+         "folds, and each "
          "fold's value; parameters are the trained weights (— for the baselines).\n\n";
     s += md_table(architectures_table(in.all_runs()));
     const Table paired = paired_differences_table(in.all_runs());
     if (!paired.rows.empty()) {
-      s += "Paired differences on identical folds (percentage points; t over the folds):\n\n";
+      s += "Paired differences on identical folds (percentage points; two-sided paired t-test and "
+           "Wilcoxon signed-rank test over the folds):\n\n";
       s += md_table(paired);
     }
   }

@@ -43,8 +43,12 @@ void print_run_summary(const std::filesystem::path& dir, const nlohmann::json& m
              m.at("device").get<std::string>());
   fmt::print("train accuracy: {:.4f}\n", m.at("train").at("accuracy").get<double>());
   if (splits > 1) {
-    fmt::print("test accuracy:  {:.4f} ± {:.4f} (mean ± std over {} folds)\n",
-               test.at("accuracy").get<double>(), test.at("accuracy_std").get<double>(), splits);
+    const auto ci = test.at("accuracy_ci95");
+    fmt::print(
+        "test accuracy:  {:.4f} ± {:.4f} (mean ± sample sd over {} folds; 95% CI of the mean "
+        "{:.4f} to {:.4f})\n",
+        test.at("accuracy").get<double>(), test.at("accuracy_std").get<double>(), splits,
+        ci.at(0).get<double>(), ci.at(1).get<double>());
     std::string folds;
     for (const auto& f : m.at("folds"))
       folds += fmt::format(" {}={:.4f}", f.at("name").get<std::string>(),
