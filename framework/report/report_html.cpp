@@ -20,7 +20,10 @@ padding:0 1em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}
 th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:13px}
 th{background:#f0f0f0}tr.published td{background:#fff8e0;font-style:italic}
 svg{max-width:100%;height:auto;display:block;margin:.5em 0}.note{color:#555}
-section.run{border-top:2px solid #ddd;margin-top:2em})";
+section.run{border-top:2px solid #ddd;margin-top:2em}
+.warning{background:#fff0f0;border-left:4px solid #c00;padding:.4em .8em}
+.pair{display:flex;flex-wrap:wrap;gap:1em}.pair svg{max-width:48%}
+table.first td,table.first th{font-size:14px})";
 
 std::string html_table(const Table& t, const char* row_class = nullptr) {
   std::string s = "<table>\n<tr>";
@@ -49,7 +52,9 @@ std::string fold_chart(const RunResults& r) {
 }
 
 std::string curve_chart(const RunResults& r) {
-  svg::Series train{"train", {}, {}}, test{"test", {}, {}};
+  const bool evaluated = !r.history.empty() && r.history.front().train_dropout_off;
+  svg::Series train{evaluated ? "train (dropout off)" : "train (running, dropout on)", {}, {}},
+      test{"test", {}, {}};
   for (const EpochRow& e : mean_history(r)) {
     train.x.push_back(e.epoch);
     train.y.push_back(100.0 * e.train_accuracy);
@@ -108,11 +113,18 @@ std::string html_run(const RunResults& r) {
     s += "<h4>Per-class scores (pooled test predictions)</h4>\n" + html_table(per_class_table(r));
   if (!r.confusion.empty()) {
     const std::vector<std::string> names = class_labels(r);
-    s += "<h4>Confusion matrix</h4>\n" + svg::heatmap(r.confusion, names, names,
-                                                      {"Confusion matrix (pooled test predictions)",
-                                                       "predicted class", "true class"});
+    s += "<h4>Confusion matrix</h4>\n<div class=\"pair\">" +
+         svg::heatmap(r.confusion, names, names,
+                      {"Counts (pooled test predictions)", "predicted class", "true class"}) +
+         svg::heatmap(row_normalised_percent(r.confusion), names, names,
+                      {"Row-normalised: % of each true class", "predicted class", "true class"}) +
+         "</div>\n";
   }
-  if (!r.history.empty()) s += "<h4>Learning curve</h4>\n" + curve_chart(r);
+  if (!r.history.empty())
+    s += "<h4>Learning curve</h4>\n<p class=\"note\">" + svg::escape(curve_train_note(r)) +
+         ".</p>\n" + curve_chart(r);
+  if (!r.hyperparameters.empty())
+    s += "<h4>Hyperparameters</h4>\n" + html_table(hyperparameter_table(r));
   s += "<h4>Provenance</h4>\n" + html_table(provenance_table(r));
   return s + "</section>\n";
 }
@@ -151,8 +163,10 @@ std::string report_html(const ReportInputs& in) {
            html_table(paired);
   }
   for (const MultirunResults& m : in.multiruns) {
-    s += fmt::format("<h2>Multirun {}</h2>\n<p>Points sorted by test accuracy, best first.</p>\n",
-                     svg::escape(m.dir.filename().string()));
+    const std::string note = multirun_ranking_note(m);
+    s += fmt::format("<h2>Multirun {}</h2>\n<p class=\"{}\">{}</p>\n",
+                     svg::escape(m.dir.filename().string()),
+                     note.starts_with("⚠") ? "warning" : "note", svg::escape(note));
     s += html_table(multirun_table(m)) + sweep_chart(m);
   }
   s += "<h2>Runs</h2>\n";

@@ -42,12 +42,23 @@ Table class_balance_table(const RunResults& run);
 Table per_class_table(const RunResults& run);
 // Rows: true class, columns: predicted class.
 Table confusion_table(const RunResults& run);
-// The points of a multirun sorted by test accuracy, best first, with the swept values as columns.
+// The same, each row as percentages of its true class (rows sum to 100; recall on the diagonal).
+std::vector<std::vector<int>> row_normalised_percent(const std::vector<std::vector<int>>& counts);
+Table confusion_percent_table(const RunResults& run);
+// config.toml's model.* (and, for the networks, train.*) keys of one run.
+Table hyperparameter_table(const RunResults& run);
+// The points of a multirun, best first, with the swept values as columns: ranked by validation
+// accuracy when every point has one (train.validation_fraction > 0), else by test accuracy, which
+// multirun_ranking_note() then warns about.
 Table multirun_table(const MultirunResults& multirun);
+std::string multirun_ranking_note(const MultirunResults& multirun);
 // history.csv averaged over splits per epoch (split = "mean of N"); a single split as it is.
 std::vector<EpochRow> mean_history(const RunResults& run);
 // Epoch, loss, train and test accuracy of mean_history(), at most `max_rows` evenly spaced rows.
 Table learning_curve_table(const RunResults& run, std::size_t max_rows = 60);
+// What the learning curve's train line is: evaluated with dropout off after each epoch (newer
+// runs), or the trainer's running accuracy with dropout on (runs written before that was measured).
+std::string curve_train_note(const RunResults& run);
 // Commit, device, data, timings and overrides of one run.
 Table provenance_table(const RunResults& run);
 
