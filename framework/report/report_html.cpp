@@ -10,6 +10,7 @@
 #include "report/published_figures.h"
 #include "report/report_tables.h"
 #include "report/report_writer.h"
+#include "report/study_table.h"
 #include "report/svg.h"
 
 namespace audify {
@@ -25,8 +26,10 @@ section.run{border-top:2px solid #ddd;margin-top:2em}
 .pair{display:flex;flex-wrap:wrap;gap:1em}.pair svg{max-width:48%}
 table.first td,table.first th{font-size:14px})";
 
-std::string html_table(const Table& t, const char* row_class = nullptr) {
-  std::string s = "<table>\n<tr>";
+std::string html_table(const Table& t, const char* row_class = nullptr,
+                       const char* table_class = nullptr) {
+  std::string s = table_class ? fmt::format("<table class=\"{}\">\n<tr>", table_class)
+                              : std::string("<table>\n<tr>");
   for (const std::string& h : t.header) s += "<th>" + svg::escape(h) + "</th>";
   s += "</tr>\n";
   for (const auto& row : t.rows) {
@@ -134,7 +137,12 @@ std::string html_run(const RunResults& r) {
 std::string report_html(const ReportInputs& in) {
   std::string s = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   s += fmt::format("<title>Audify report</title>\n<style>{}</style>\n</head>\n<body>\n", kStyle);
-  s += "<h1>Audify report</h1>\n<h2>Accuracy</h2>\n";
+  s += "<h1>Audify report</h1>\n";
+  if (const Table study = study_table(in.all_runs()); !study.rows.empty())
+    s += fmt::format("<h2>Protocol × model</h2>\n<p class=\"note\">{}</p>\n", kStudyNote) +
+         html_table(study, nullptr, "first") +
+         fmt::format("<p class=\"note\">{}.</p>\n", kSpreadNote);
+  s += "<h2>Accuracy</h2>\n";
   s += fmt::format(
       "<p class=\"note\">Measured runs (accuracies in %; {}; leak: test clips with a slice of the "
       "same recording in train).</p>\n",

@@ -14,6 +14,7 @@
 #include "report/architecture_tables.h"
 #include "report/published_figures.h"
 #include "report/report_tables.h"
+#include "report/study_table.h"
 
 namespace audify {
 namespace {
@@ -149,7 +150,12 @@ ReportInputs load_report_inputs(const std::vector<fs::path>& dirs) {
 }
 
 std::string report_markdown(const ReportInputs& in) {
-  std::string s = "# Audify report\n\n## Accuracy\n\n";
+  std::string s = "# Audify report\n\n";
+  if (const Table study = study_table(in.all_runs()); !study.rows.empty()) {
+    s += "## Protocol × model\n\n" + std::string(kStudyNote) + "\n\n" + md_table(study);
+    s += std::string(kSpreadNote) + ".\n\n";
+  }
+  s += "## Accuracy\n\n";
   s += fmt::format(
       "Measured runs (accuracies in %; {}; leak: test clips with a slice of the same recording "
       "in train).\n\n",
