@@ -36,6 +36,7 @@ TEST(ArchitectureTables, OneRowPerRunWithParametersFoldsAndTimePerFold) {
   ASSERT_EQ(t.rows.size(), 2u);
   EXPECT_EQ(t.rows[0][2], "241434");
   EXPECT_EQ(t.rows[1][2], "—");
+  EXPECT_EQ(t.rows[0][4], "75.00 ± 5.00 [62.58, 87.42]");  // sample sd, Student t CI
   EXPECT_EQ(t.rows[0][5], "70.00, 80.00, 75.00");
   EXPECT_EQ(t.rows[0][6], "10.0");  // 30 s over 3 folds
 }
@@ -48,9 +49,14 @@ TEST(ArchitectureTables, PairedDifferencesOnlyForIdenticalFolds) {
   const Table t = paired_differences_table({&a, &b, &other});
   ASSERT_EQ(t.rows.size(), 1u);
   EXPECT_EQ(t.rows[0][1], "3");
-  EXPECT_EQ(t.rows[0][2], "10.00 ± 5.00");
-  EXPECT_EQ(t.rows[0][3], "3.46");  // 10 / (5 / sqrt 3)
-  EXPECT_EQ(t.rows[0][4], "3 of 3");
+  EXPECT_EQ(t.rows[0][2], "+10.00, +5.00, +15.00");
+  // sd 5 (n - 1), CI 10 ± 4.3027 * 5 / sqrt 3 = [-2.42, 22.42].
+  EXPECT_EQ(t.rows[0][3], "10.00 ± 5.00 [-2.42, 22.42]");
+  EXPECT_EQ(t.rows[0][4], "3.46 (2)");  // 10 / (5 / sqrt 3), 2 degrees of freedom
+  // Two-sided p on 2 df has the closed form 1 - t / sqrt(2 + t^2) = 1 - sqrt(12 / 14).
+  EXPECT_EQ(t.rows[0][5], "0.074");
+  EXPECT_EQ(t.rows[0][6], "0.250 (exact)");  // all 3 positive: 2 of 8 sign patterns
+  EXPECT_EQ(t.rows[0][7], "3 of 3");
 }
 
 }  // namespace

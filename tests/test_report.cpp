@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -175,6 +176,24 @@ TEST_F(ReportTest, WritesMarkdownAndSelfContainedHtml) {
   EXPECT_NE(md.find("the paper prints 225"), std::string::npos);
   EXPECT_NE(md.find("| svm_rbf | 275 |"), std::string::npos);
   EXPECT_NE(md.find("kfold (10 folds)"), std::string::npos);
+  // ± is the sample sd over folds (n - 1), in metrics.json and in the report, which says so and
+  // gives the 95 % interval of the mean (t(0.975, 9) = 2.2622).
+  {
+    const auto km = nlohmann::json::parse(read_file(kfold / "metrics.json"));
+    std::vector<double> folds = km["test"]["folds"].get<std::vector<double>>();
+    ASSERT_EQ(folds.size(), 10u);
+    double mean = 0, ss = 0;
+    for (double v : folds) mean += v / 10;
+    for (double v : folds) ss += (v - mean) * (v - mean);
+    const double sd = std::sqrt(ss / 9);
+    EXPECT_NEAR(km["test"]["accuracy_std"].get<double>(), sd, 1e-12);
+    const double half = 2.2621572 * sd / std::sqrt(10.0);
+    EXPECT_NEAR(km["test"]["accuracy_ci95"][0].get<double>(), mean - half, 1e-7);
+    const std::string cell = fmt::format("{:.2f} ± {:.2f} [{:.2f}, {:.2f}]", 100 * mean, 100 * sd,
+                                         100 * (mean - half), 100 * (mean + half));
+    EXPECT_NE(md.find(cell), std::string::npos) << cell;
+    EXPECT_NE(md.find("sample standard deviation over folds or seeds (n − 1)"), std::string::npos);
+  }
   EXPECT_NE(md.find("fold10"), std::string::npos);        // per-split table of the k-fold run
   EXPECT_NE(md.find("street_music"), std::string::npos);  // class names
   EXPECT_NE(md.find("train.epochs"), std::string::npos);  // the swept key as a column

@@ -1,16 +1,28 @@
-// The embedded default dataset: where it lives and generating it on first use.
+// The embedded default dataset: where it lives and generating it on first use. It is kept once per
+// user in the cache directory the feature cache uses, keyed by the generator's version and options,
+// so every working directory and checkout shares one copy instead of writing ./data/synthetic.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 
 #include "data/synth.h"
 
 namespace audify {
 
-// ./data/synthetic (relative to the working directory), or $AUDIFY_DATA_DIR/synthetic.
+// Bumped whenever the generator's output changes for the same options, so a cached set made by an
+// older generator is never reused.
+inline constexpr int kSynthGeneratorVersion = 2;
+
+// $AUDIFY_DATA_DIR/synthetic when set, else <cache>/synthetic (FeatureCache::default_dir():
+// $AUDIFY_CACHE_DIR, $XDG_CACHE_HOME/audify or ~/.cache/audify).
 std::filesystem::path default_synthetic_root();
-// Generates the synthetic dataset at `root` in `layout` unless its metadata already exists;
-// returns `root`.
+// The folder of one set under default_synthetic_root(): v<version>_<layout>_<N>x_seed<S>.
+std::filesystem::path synthetic_dataset_root(int clips_per_class, std::uint64_t seed,
+                                             SynthLayout layout);
+// Generates the synthetic dataset at `root` in `layout` unless its metadata already exists, and
+// returns `root`. It is written beside `root` and renamed into place when complete, so an
+// interrupted generation leaves no half set and two processes racing both end with one whole set.
 std::filesystem::path ensure_synthetic_dataset(const std::filesystem::path& root,
                                                int clips_per_class = 40,
                                                unsigned long long seed = 0,

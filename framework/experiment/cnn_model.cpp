@@ -75,7 +75,9 @@ class CnnModel final : public RunModel {
     set_blas_threads(cnn_blas_threads());
     const auto report = [&](const nn::EpochStats& s, const InputScaling& scaling) {
       scaling_ = scaling;
-      if (on_epoch) on_epoch({s.epoch, s.loss, s.train_accuracy}, *this);  // it may predict
+      if (on_epoch)
+        on_epoch({s.epoch, s.loss, s.train_accuracy, s.val_loss, s.val_accuracy},
+                 *this);  // it may predict
     };
     scaling_ = nn::cnn::fit_cnn(net_, clips, labels, train_, windows_, report,
                                 make_batch_augmenter(augment_, train_.seed))

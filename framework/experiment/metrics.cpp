@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/statistics.h"
 
 namespace audify {
 
@@ -54,14 +55,9 @@ ClassificationMetrics evaluate(std::span<const int> truth, std::span<const int> 
 }
 
 MeanStd mean_std(std::span<const double> values) {
-  MeanStd r;
-  if (values.empty()) return r;
-  for (double v : values) r.mean += v;
-  r.mean /= static_cast<double>(values.size());
-  double ss = 0;
-  for (double v : values) ss += (v - r.mean) * (v - r.mean);
-  r.std = std::sqrt(ss / static_cast<double>(values.size()));
-  return r;
+  const stats::Sample s = stats::describe(values);
+  const stats::Interval ci = stats::mean_ci95(s);
+  return {s.mean, s.sd, ci.low, ci.high};
 }
 
 nlohmann::json to_json(const ClassificationMetrics& m,

@@ -27,7 +27,9 @@ ClassificationMetrics evaluate(std::span<const int> truth, std::span<const int> 
                                int n_classes);
 
 struct MeanStd {
-  double mean = 0, std = 0;  // population std (ddof = 0) over folds, as is customary for CV reports
+  double mean = 0;
+  double std = 0;                      // sample standard deviation (ddof = 1) over folds or seeds
+  double ci95_low = 0, ci95_high = 0;  // 95 % confidence interval of the mean (Student t)
 };
 MeanStd mean_std(std::span<const double> values);
 

@@ -34,7 +34,8 @@ class MlpModel final : public RunModel {
   // fit's arguments as a device job; `on_epoch` must outlive the job.
   nn::FitJob fit_job(const Matrix& x, std::span<const int> labels, const EpochHook& on_epoch) {
     nn::EpochCallback report = [this, &on_epoch](const nn::EpochStats& s) {
-      if (on_epoch) on_epoch({s.epoch, s.loss, s.train_accuracy}, *this);
+      if (on_epoch)
+        on_epoch({s.epoch, s.loss, s.train_accuracy, s.val_loss, s.val_accuracy}, *this);
     };
     return {&model_, &x, labels, train_, std::move(report)};
   }

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <span>
@@ -23,7 +24,10 @@ namespace audify {
 struct EpochReport {
   int epoch = 0;                // 1-based
   double loss = 0.0;            // NaN where the family has no loss
-  double train_accuracy = 0.0;  // running accuracy over the epoch
+  double train_accuracy = 0.0;  // running accuracy over the epoch (dropout on)
+  // The held-out validation rows (train.validation_fraction); NaN when there are none.
+  double val_loss = std::numeric_limits<double>::quiet_NaN();
+  double val_accuracy = std::numeric_limits<double>::quiet_NaN();
 };
 
 class FrameStore;

@@ -39,6 +39,7 @@ MultirunResult run_local(const MultirunPlan& plan, const MultirunRequest& req) {
   result.dir = plan.dir;
   result.points = static_cast<int>(plan.points.size());
   result.skipped = plan.skipped;
+  result.report = plan.points.front().config.report;
   const MultirunManifest manifest = record_submission(plan, "local", {"", plan.pending, ""});
   std::vector<SummaryPoint> summary = manifest.points;
   for (SummaryPoint& p : summary) p.status = "resumed";

@@ -27,11 +27,18 @@ struct MultirunResult {
   int points = 0, ran = 0, skipped = 0, failed = 0;
   std::string job_id;    // slurm: the array's job id ("" when nothing was submitted)
   bool finished = true;  // false when the command returned before the points ended (--no-wait)
+  bool report = true;    // the points' `report` key: write a report of the multirun when done
 };
 
 MultirunResult run_multirun(const MultirunRequest& request);
 
+// Overrides as folder-name text: the last segment of each key and its sanitised value, e.g.
+// "hidden=256-256,lr=3e-4" (at most 80 characters).
+std::string overrides_folder_text(const std::vector<Override>& overrides);
 // A point's folder name: its index and the swept values, e.g. "1_hidden=256-256,lr=3e-4".
 std::string point_dir_name(int index, const std::vector<Override>& swept_values);
+// What a single run's folder says after its timestamp: the model and the overrides that make it
+// differ from its experiment, e.g. "svm_rbf_kind=grouped,standardize=true".
+std::string run_dir_suffix(const std::string& model_kind, const std::vector<Override>& overrides);
 
 }  // namespace audify

@@ -53,14 +53,33 @@ std::string without_launcher(const std::string& text) {
 
 }  // namespace
 
-std::string point_dir_name(int index, const std::vector<Override>& swept) {
-  std::string name = std::to_string(index);
+std::string overrides_folder_text(const std::vector<Override>& overrides) {
   std::string tail;
-  for (const Override& o : swept)
+  for (const Override& o : overrides)
     tail += (tail.empty() ? "" : ",") + short_key(o.key) + "=" +
             sanitize(o.has_value() ? o.value() : "");
   if (tail.size() > 80) tail.resize(80);
+  return tail;
+}
+
+std::string point_dir_name(int index, const std::vector<Override>& swept) {
+  const std::string name = std::to_string(index);
+  const std::string tail = overrides_folder_text(swept);
   return tail.empty() ? name : name + "_" + tail;
+}
+
+std::string run_dir_suffix(const std::string& model_kind, const std::vector<Override>& overrides) {
+  std::vector<Override> shown;
+  for (const Override& o : overrides) {
+    // The experiment is the parent folder and the model is named first; where the run goes and
+    // whether it writes a report do not change what it computes.
+    if (o.key == "experiment" || o.key == "model" || o.key == "output_root" || o.key == "report" ||
+        o.key.starts_with("launcher"))
+      continue;
+    shown.push_back(o);
+  }
+  const std::string tail = overrides_folder_text(shown);
+  return tail.empty() ? model_kind : model_kind + "_" + tail;
 }
 
 MultirunPlan plan_multirun(const std::vector<Override>& overrides, const fs::path& resume_dir) {

@@ -20,6 +20,7 @@ void bind_top(OptionSchema& s, RunConfig& c) {
   s.field("device", c.device, "auto | cpu | cuda: backend for features and training");
   s.field("seed", c.seed, "replicate seed, added to the data, split and train seeds");
   s.field("output_root", c.output_root, "folder that holds the run directories");
+  s.field("report", c.report, "write report.md and report.html into the run or multirun folder");
 }
 
 void bind(OptionSchema& s, TrainOptions& t) {
@@ -39,6 +40,8 @@ void bind(OptionSchema& s, TrainOptions& t) {
           "last fraction of the training rows held out for early stopping (Keras)");
   s.field("optimizer", t.optimizer, "adam | sgd (with momentum; the CNNs only)");
   s.field("momentum", t.momentum, "sgd: momentum (PyTorch's rule, v = momentum v + g)");
+  s.field("refit", t.refit,
+          "after the splits, fit the saved model on all clips (else it is the last split's)");
 }
 
 void bind(OptionSchema& s, EvalOptions& e) {

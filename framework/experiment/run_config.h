@@ -59,6 +59,7 @@ struct TrainOptions {
   double validation_fraction = 0.0;
   std::string optimizer = "adam";
   double momentum = 0.9;
+  bool refit = false;  // after the splits, fit the saved model on every clip (k-fold's final model)
 
   // The trainer's config with the replicate seed added to `seed`.
   nn::TrainConfig to_train_config(int replicate_seed) const;
@@ -69,6 +70,7 @@ struct RunConfig {
   std::string device = "auto";
   int seed = 0;  // replicate seed, added to every stage's seed
   std::string output_root = "outputs";
+  bool report = true;  // end the run (or multirun) by writing report.md and report.html into it
   DataOptions data;
   FeatureOptions features;
   ModelOptions model;

@@ -106,13 +106,11 @@ fs::path dataset_root(const RunConfig& c) {
   if (!c.data.root.empty()) return c.data.root;
   const long long seed = static_cast<long long>(c.data.seed) + c.seed;
   const bool esc50 = c.data.layout == "esc50";
-  fs::path root = default_synthetic_root();
-  if (c.data.clips_per_class != 40 || seed != 0 || esc50)
-    root = root.parent_path() / fmt::format("synthetic{}_{}x_seed{}", esc50 ? "_esc50" : "",
-                                            c.data.clips_per_class, seed);
-  return ensure_synthetic_dataset(root, c.data.clips_per_class,
-                                  static_cast<unsigned long long>(seed),
-                                  esc50 ? SynthLayout::esc50 : SynthLayout::urbansound8k);
+  const SynthLayout layout = esc50 ? SynthLayout::esc50 : SynthLayout::urbansound8k;
+  const auto generator_seed = static_cast<unsigned long long>(seed);
+  return ensure_synthetic_dataset(
+      synthetic_dataset_root(c.data.clips_per_class, generator_seed, layout),
+      c.data.clips_per_class, generator_seed, layout);
 }
 
 RunData load_run_data(const RunConfig& c, bool progress) {

@@ -25,12 +25,12 @@ std::string timestamp_now() {
 }
 
 fs::path create_run_dir(const fs::path& output_root, const std::string& experiment,
-                        const std::string& prefix) {
+                        const std::string& prefix, const std::string& suffix) {
   const fs::path parent = output_root / experiment;
   std::error_code ec;
   fs::create_directories(parent, ec);
   if (ec) fail("{}: cannot create the output folder: {}", parent.string(), ec.message());
-  const std::string stem = prefix + timestamp_now();
+  const std::string stem = prefix + timestamp_now() + (suffix.empty() ? "" : "_" + suffix);
   for (int n = 0; n < 1000; ++n) {
     const fs::path dir = parent / (n == 0 ? stem : fmt::format("{}_{}", stem, n));
     if (fs::create_directory(dir, ec)) return dir;

@@ -14,10 +14,11 @@ namespace audify {
 // Local time as YYYY-MM-DD_HH-MM-SS.
 std::string timestamp_now();
 
-// Creates <output_root>/<experiment>/<prefix><timestamp>/, adding _1, _2, ... when that exists
-// (two runs in one second), and returns it. Throws audify::Error when it cannot.
+// Creates <output_root>/<experiment>/<prefix><timestamp>[_<suffix>]/, adding _1, _2, ... when
+// that exists (two runs in one second), and returns it. Throws audify::Error when it cannot.
 std::filesystem::path create_run_dir(const std::filesystem::path& output_root,
-                                     const std::string& experiment, const std::string& prefix = "");
+                                     const std::string& experiment, const std::string& prefix = "",
+                                     const std::string& suffix = "");
 
 // A run that fails after its folder exists leaves this file there, holding the error; metrics.json
 // (written last) marks a finished run, so a folder with neither crashed or is still running.

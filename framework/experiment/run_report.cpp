@@ -57,7 +57,8 @@ json aggregate(const std::vector<SplitResult>& splits, Get get) {
   std::vector<double> values;
   for (const SplitResult& s : splits) values.push_back(get(s));
   const MeanStd ms = mean_std(values);
-  return {{"mean", ms.mean}, {"std", ms.std}, {"folds", values}};
+  return {
+      {"mean", ms.mean}, {"std", ms.std}, {"ci95", {ms.ci95_low, ms.ci95_high}}, {"folds", values}};
 }
 
 json history_summary(const RunReport& r) {
@@ -113,7 +114,10 @@ json metrics_json(const RunReport& r) {
                {"features", r.features},
                {"feature_description", r.feature_description},
                {"classes", r.class_names}};
-  m["model"] = {{"kind", r.model_kind}, {"file", "model.safetensors"}, {"saved", r.model_note}};
+  m["model"] = {{"kind", r.model_kind},
+                {"file", "model.safetensors"},
+                {"saved", r.model_note},
+                {"trained_on", r.model_trained_on}};
   if (r.parameters > 0) m["model"]["parameters"] = r.parameters;
   const json train_acc = aggregate(r.splits, [](const SplitResult& s) { return s.train.accuracy; });
   const json test_acc = aggregate(r.splits, [](const SplitResult& s) { return s.test.accuracy; });
@@ -123,6 +127,8 @@ json metrics_json(const RunReport& r) {
                 {"folds", train_acc["folds"]}};
   m["test"] = {{"accuracy", test_acc["mean"]},
                {"accuracy_std", test_acc["std"]},
+               {"accuracy_std_ddof", 1},
+               {"accuracy_ci95", test_acc["ci95"]},
                {"folds", test_acc["folds"]},
                {"macro_f1", test_f1["mean"]},
                {"macro_f1_std", test_f1["std"]},
@@ -142,22 +148,33 @@ json metrics_json(const RunReport& r) {
     total.test_recordings_in_train += s.leak.test_recordings_in_train;
     total.purged_train_clips += s.leak.purged_train_clips;
     total.test_clips_with_sibling_before_purge += s.leak.test_clips_with_sibling_before_purge;
-    folds.push_back({{"name", s.name},
-                     {"test_fold", s.test_fold},
-                     {"train_accuracy", s.train.accuracy},
-                     {"test_accuracy", s.test.accuracy},
-                     {"test_macro_f1", s.test.macro_f1},
-                     {"train_clips", s.train.count},
-                     {"test_clips", s.test.count},
-                     {"epochs_run", s.epochs_run},
-                     {"stopped_early", s.stopped_early},
-                     {"leak", leak_json(s.leak)},
-                     {"classes",
-                      {{"train", class_balance_json(s.train, r.class_names)},
-                       {"test", class_balance_json(s.test, r.class_names)}}},
-                     {"test_metrics", to_json(s.test, r.class_names)}});
+    folds.push_back(
+        {{"name", s.name},
+         {"test_fold", s.test_fold},
+         {"train_accuracy", s.train.accuracy},
+         {"test_accuracy", s.test.accuracy},
+         {"test_macro_f1", s.test.macro_f1},
+         {"train_clips", s.train.count},
+         {"test_clips", s.test.count},
+         {"epochs_run", s.epochs_run},
+         {"stopped_early", s.stopped_early},
+         {"validation_accuracy",
+          std::isnan(s.validation_accuracy) ? json(nullptr) : json(s.validation_accuracy)},
+         {"leak", leak_json(s.leak)},
+         {"classes",
+          {{"train", class_balance_json(s.train, r.class_names)},
+           {"test", class_balance_json(s.test, r.class_names)}}},
+         {"test_metrics", to_json(s.test, r.class_names)}});
   }
   m["split"] = {{"kind", r.split_kind}, {"splits", r.splits.size()}};
+  if (!r.split_note.empty()) m["split"]["note"] = r.split_note;
+  std::vector<double> validation;
+  for (const SplitResult& s : r.splits)
+    if (!std::isnan(s.validation_accuracy)) validation.push_back(s.validation_accuracy);
+  if (!validation.empty() && validation.size() == r.splits.size()) {
+    const MeanStd v = mean_std(validation);
+    m["validation"] = {{"accuracy", v.mean}, {"accuracy_std", v.std}, {"folds", validation}};
+  }
   m["folds"] = folds;
   m["leak"] = leak_json(total);
   m["history"] = history_summary(r);
@@ -199,11 +216,11 @@ std::string predictions_csv(const FeatureTable& table, const std::vector<std::st
 }
 
 std::string history_csv(const std::vector<HistoryRow>& rows, bool with_fold) {
-  std::string out =
-      with_fold ? "epoch,loss,train_acc,test_acc,fold\n" : "epoch,loss,train_acc,test_acc\n";
+  std::string out = with_fold ? "epoch,loss,train_acc,test_acc,train_acc_running,fold\n"
+                              : "epoch,loss,train_acc,test_acc,train_acc_running\n";
   for (const HistoryRow& h : rows) {
-    out += fmt::format("{},{:.17g},{:.17g},{:.17g}", h.epoch, h.loss, h.train_accuracy,
-                       h.test_accuracy);
+    out += fmt::format("{},{:.17g},{:.17g},{:.17g},{:.17g}", h.epoch, h.loss, h.train_accuracy,
+                       h.test_accuracy, h.train_accuracy_running);
     if (with_fold) out += "," + csv::escape(h.split);
     out += '\n';
   }

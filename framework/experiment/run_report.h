@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -22,12 +23,18 @@ struct SplitResult {
   LeakFigure leak;
   int epochs_run = 0;
   bool stopped_early = false;
+  // train.validation_fraction's held-out rows: accuracy at the epoch whose weights the model kept
+  // (the best validation loss under early stopping, else the last); NaN without validation rows.
+  double validation_accuracy = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct HistoryRow {
   std::string split;  // the split's name (the fold column of history.csv)
   int epoch = 0;
-  double loss = 0, train_accuracy = 0, test_accuracy = 0;
+  double loss = 0;
+  double train_accuracy = 0;  // the model after the epoch on its training rows, dropout off
+  double test_accuracy = 0;
+  double train_accuracy_running = 0;  // the trainer's running figure during the epoch, dropout on
 };
 
 struct PredictionRow {
@@ -44,6 +51,8 @@ struct StageSeconds {
 
 struct RunReport {
   std::string experiment, model_kind, split_kind, device, data_source, model_note;
+  std::string model_trained_on;     // "all clips" (train.refit) or the split whose model was saved
+  std::string split_note;           // e.g. k-fold on fewer folds than the protocol has; "" if none
   std::size_t parameters = 0;       // the model's trained weights (0: not a fixed count)
   std::string feature_description;  // describe_features()
   int clips = 0, features = 0;
@@ -68,7 +77,8 @@ nlohmann::json metrics_json(const RunReport& report);
 std::string predictions_csv(const FeatureTable& table, const std::vector<std::string>& class_names,
                             const std::vector<PredictionRow>& rows);
 
-// history.csv: epoch,loss,train_acc,test_acc[,fold] (fold only when there are several splits).
+// history.csv: epoch,loss,train_acc,test_acc,train_acc_running[,fold] (fold only when there are
+// several splits); train_acc is measured with dropout off, as the final train accuracy is.
 std::string history_csv(const std::vector<HistoryRow>& rows, bool with_fold);
 
 }  // namespace audify

@@ -53,7 +53,7 @@ void write_summary(const fs::path& dir, const std::vector<SummaryPoint>& points)
   csv_text +=
       ",train_accuracy,test_accuracy,test_accuracy_std,test_macro_f1,leak_clip_fraction,splits,"
       "status\n";
-  md += " train acc | test acc (mean ± std) | macro-F1 | leak | status |\n";
+  md += " train acc | test acc (mean ± sample sd) | macro-F1 | leak | status |\n";
   rule += "---|---|---|---|---|\n";
   md = "# Multirun summary\n\n" + md + rule;
 

@@ -2,20 +2,21 @@
 
 #include <fmt/format.h>
 
-#include <cmath>
-#include <numeric>
+#include <algorithm>
+
+#include "core/statistics.h"
 
 namespace audify {
 namespace {
-
-std::string mean_std(double mean, double sd, std::size_t n) {
-  return n > 1 ? fmt::format("{:.2f} ± {:.2f}", mean, sd) : fmt::format("{:.2f}", mean);
-}
 
 std::string per_fold(const RunResults& r) {
   std::string s;
   for (const FoldScore& f : r.folds) s += (s.empty() ? "" : ", ") + percent(f.test_accuracy);
   return s;
+}
+
+std::string p_value(double p) {
+  return p < 0.001 ? "< 0.001" : fmt::format("{:.3f}", p);
 }
 
 bool same_folds(const RunResults& a, const RunResults& b) {
@@ -29,41 +30,45 @@ bool same_folds(const RunResults& a, const RunResults& b) {
 }  // namespace
 
 Table architectures_table(const std::vector<const RunResults*>& runs) {
-  Table t{{"run", "model", "parameters", "split", "test acc % (mean ± std)", "per fold",
+  Table t{{"run", "model", "parameters", "split", "test acc % (mean ± sd [95 % CI])", "per fold",
            "train s per fold"},
           {}};
   for (const RunResults* r : runs) {
     const std::size_t folds = std::max<std::size_t>(r->folds.size(), 1);
-    t.rows.push_back(
-        {r->label, r->model_kind, r->parameters > 0 ? fmt::format("{}", r->parameters) : "—",
-         r->split_kind, mean_std(100 * r->test_accuracy, 100 * r->test_accuracy_std, folds),
-         per_fold(*r), fmt::format("{:.1f}", r->seconds_train / static_cast<double>(folds))});
+    t.rows.push_back({r->label, r->model_kind,
+                      r->parameters > 0 ? fmt::format("{}", r->parameters) : "—", r->split_kind,
+                      spread_cell(test_accuracies(*r)), per_fold(*r),
+                      fmt::format("{:.1f}", r->seconds_train / static_cast<double>(folds))});
   }
   return t;
 }
 
 Table paired_differences_table(const std::vector<const RunResults*>& runs) {
-  Table t{{"b − a", "folds", "difference, points (mean ± std)", "paired t", "b wins"}, {}};
+  Table t{{"b − a", "folds", "difference per fold, points", "mean ± sd [95 % CI], points",
+           "paired t (df)", "p, paired t", "p, Wilcoxon", "b wins"},
+          {}};
   for (std::size_t i = 0; i < runs.size(); ++i)
     for (std::size_t j = i + 1; j < runs.size(); ++j) {
       const RunResults &a = *runs[i], &b = *runs[j];
       if (a.folds.empty() || !same_folds(a, b)) continue;
       std::vector<double> d;
+      std::string per_fold_text;
       int wins = 0;
       for (std::size_t f = 0; f < a.folds.size(); ++f) {
         d.push_back(100 * (b.folds[f].test_accuracy - a.folds[f].test_accuracy));
         wins += d.back() > 0 ? 1 : 0;
+        per_fold_text += fmt::format("{}{:+.2f}", per_fold_text.empty() ? "" : ", ", d.back());
       }
-      const double n = static_cast<double>(d.size());
-      const double mean = std::accumulate(d.begin(), d.end(), 0.0) / n;
-      double ss = 0;
-      for (double x : d) ss += (x - mean) * (x - mean);
-      const double sd = d.size() > 1 ? std::sqrt(ss / (n - 1)) : 0.0;
-      const std::string tstat =
-          d.size() > 1 && sd > 0 ? fmt::format("{:.2f}", mean / (sd / std::sqrt(n))) : "—";
+      const stats::TestResult paired = stats::paired_t_test(d);
+      const stats::TestResult signed_rank = stats::wilcoxon_signed_rank(d);
+      const bool testable = d.size() > 1 && paired.statistic != 0;
       t.rows.push_back(
           {fmt::format("{} ({}) − {} ({})", b.label, b.model_kind, a.label, a.model_kind),
-           std::to_string(d.size()), mean_std(mean, sd, d.size()), tstat,
+           std::to_string(d.size()), per_fold_text, spread_cell(d, 1),
+           testable ? fmt::format("{:.2f} ({})", paired.statistic, d.size() - 1) : "—",
+           d.size() > 1 ? p_value(paired.p) : "—",
+           d.size() > 1 ? p_value(signed_rank.p) + (signed_rank.exact ? " (exact)" : " (normal)")
+                        : "—",
            fmt::format("{} of {}", wins, d.size())});
     }
   return t;

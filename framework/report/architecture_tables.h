@@ -13,8 +13,9 @@ namespace audify {
 
 Table architectures_table(const std::vector<const RunResults*>& runs);
 
-// One row per pair (a, b) with identical fold names and data source: mean ± std of b - a over the
-// folds (percentage points), the paired t statistic, and on how many folds b wins. Empty when no
+// One row per pair (a, b) with identical fold names and data source: b - a on each fold
+// (percentage points), their mean ± sample sd with its 95 % CI, the paired t statistic with its
+// two-sided p-value, the Wilcoxon signed-rank p-value, and on how many folds b wins. Empty when no
 // two runs share their folds.
 Table paired_differences_table(const std::vector<const RunResults*>& runs);
 

@@ -1,7 +1,10 @@
 #include "report/published_figures.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <set>
 #include <string_view>
 
@@ -54,7 +57,48 @@ void add_rows(Table& t, Benchmark b) {
   }
 }
 
+struct Reference {
+  const char* name;
+  double test_percent;
+  bool approximate;
+};
+
+std::optional<Reference> matching_reference(const RunResults& r, Benchmark b) {
+  const std::string& model = r.model_kind;
+  const bool folds = r.split_kind == "kfold";
+  const bool cnn = model == "sb_cnn" || model == "cnn";
+  switch (b) {
+    case Benchmark::urbansound8k:
+      if (model == "mlp" && r.split_kind == "random") return Reference{"seed study", 78.28, false};
+      if (folds && model == "svm_rbf") return Reference{"Salamon et al. 2014 SVM", 70, true};
+      if (folds && model == "random_forest")
+        return Reference{"Salamon et al. 2014 random forest", 70, true};
+      return std::nullopt;
+    case Benchmark::esc10:
+    case Benchmark::esc50: {
+      const bool esc10 = b == Benchmark::esc10;
+      if (!folds) return std::nullopt;
+      if (model == "svm_rbf") return Reference{"Piczak 2015 SVM", esc10 ? 67.5 : 39.6, false};
+      if (model == "random_forest")
+        return Reference{"Piczak 2015 random forest", esc10 ? 72.7 : 44.3, false};
+      if (cnn) return Reference{"Piczak 2015b CNN", esc10 ? 80 : 64.5, esc10};
+      return std::nullopt;
+    }
+    case Benchmark::none:
+      break;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::string published_difference(const RunResults& run) {
+  if (run.data_source.find("synthetic") != std::string::npos) return "— (synthetic data)";
+  const std::optional<Reference> ref = matching_reference(run, benchmark_of(run.class_names));
+  if (!ref) return "—";
+  return fmt::format("{:+.2f} vs {} ({}{:g})", 100 * run.test_accuracy - ref->test_percent,
+                     ref->name, ref->approximate ? "≈ " : "", ref->test_percent);
+}
 
 Benchmark benchmark_of(const std::vector<std::string>& class_names) {
   const std::set<std::string> names(class_names.begin(), class_names.end());

@@ -21,4 +21,9 @@ Benchmark benchmark_of(const std::vector<std::string>& class_names);
 // is a known benchmark).
 Table published_table(const std::vector<const RunResults*>& runs);
 
+// The published row a run corresponds to (same benchmark, model family and protocol), and the run's
+// test accuracy minus it: "−4.02 vs seed study (78.28)"; "—" when there is none, and for runs on
+// the synthetic set, whose class names are UrbanSound8K's but whose clips are not.
+std::string published_difference(const RunResults& run);
+
 }  // namespace audify

@@ -10,6 +10,7 @@
 #include "report/published_figures.h"
 #include "report/report_tables.h"
 #include "report/report_writer.h"
+#include "report/study_table.h"
 #include "report/svg.h"
 
 namespace audify {
@@ -20,10 +21,15 @@ padding:0 1em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}
 th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:13px}
 th{background:#f0f0f0}tr.published td{background:#fff8e0;font-style:italic}
 svg{max-width:100%;height:auto;display:block;margin:.5em 0}.note{color:#555}
-section.run{border-top:2px solid #ddd;margin-top:2em})";
+section.run{border-top:2px solid #ddd;margin-top:2em}
+.warning{background:#fff0f0;border-left:4px solid #c00;padding:.4em .8em}
+.pair{display:flex;flex-wrap:wrap;gap:1em}.pair svg{max-width:48%}
+table.first td,table.first th{font-size:14px})";
 
-std::string html_table(const Table& t, const char* row_class = nullptr) {
-  std::string s = "<table>\n<tr>";
+std::string html_table(const Table& t, const char* row_class = nullptr,
+                       const char* table_class = nullptr) {
+  std::string s = table_class ? fmt::format("<table class=\"{}\">\n<tr>", table_class)
+                              : std::string("<table>\n<tr>");
   for (const std::string& h : t.header) s += "<th>" + svg::escape(h) + "</th>";
   s += "</tr>\n";
   for (const auto& row : t.rows) {
@@ -42,14 +48,16 @@ std::string fold_chart(const RunResults& r) {
     values.push_back(100.0 * f.test_accuracy);
   }
   return svg::bar_chart(labels, values,
-                        {fmt::format("Test accuracy per split (mean {} ± {} %)",
-                                     percent(r.test_accuracy), percent(r.test_accuracy_std)),
+                        {fmt::format("Test accuracy per split (mean ± sd [95 % CI]: {} %)",
+                                     spread_cell(test_accuracies(r))),
                          "split", "test accuracy %"},
                         100.0);
 }
 
 std::string curve_chart(const RunResults& r) {
-  svg::Series train{"train", {}, {}}, test{"test", {}, {}};
+  const bool evaluated = !r.history.empty() && r.history.front().train_dropout_off;
+  svg::Series train{evaluated ? "train (dropout off)" : "train (running, dropout on)", {}, {}},
+      test{"test", {}, {}};
   for (const EpochRow& e : mean_history(r)) {
     train.x.push_back(e.epoch);
     train.y.push_back(100.0 * e.train_accuracy);
@@ -108,11 +116,18 @@ std::string html_run(const RunResults& r) {
     s += "<h4>Per-class scores (pooled test predictions)</h4>\n" + html_table(per_class_table(r));
   if (!r.confusion.empty()) {
     const std::vector<std::string> names = class_labels(r);
-    s += "<h4>Confusion matrix</h4>\n" + svg::heatmap(r.confusion, names, names,
-                                                      {"Confusion matrix (pooled test predictions)",
-                                                       "predicted class", "true class"});
+    s += "<h4>Confusion matrix</h4>\n<div class=\"pair\">" +
+         svg::heatmap(r.confusion, names, names,
+                      {"Counts (pooled test predictions)", "predicted class", "true class"}) +
+         svg::heatmap(row_normalised_percent(r.confusion), names, names,
+                      {"Row-normalised: % of each true class", "predicted class", "true class"}) +
+         "</div>\n";
   }
-  if (!r.history.empty()) s += "<h4>Learning curve</h4>\n" + curve_chart(r);
+  if (!r.history.empty())
+    s += "<h4>Learning curve</h4>\n<p class=\"note\">" + svg::escape(curve_train_note(r)) +
+         ".</p>\n" + curve_chart(r);
+  if (!r.hyperparameters.empty())
+    s += "<h4>Hyperparameters</h4>\n" + html_table(hyperparameter_table(r));
   s += "<h4>Provenance</h4>\n" + html_table(provenance_table(r));
   return s + "</section>\n";
 }
@@ -122,10 +137,16 @@ std::string html_run(const RunResults& r) {
 std::string report_html(const ReportInputs& in) {
   std::string s = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   s += fmt::format("<title>Audify report</title>\n<style>{}</style>\n</head>\n<body>\n", kStyle);
-  s += "<h1>Audify report</h1>\n<h2>Accuracy</h2>\n";
-  s +=
-      "<p class=\"note\">Measured runs (accuracies in %; k-fold: mean ± std over folds; leak: test "
-      "clips with a slice of the same recording in train).</p>\n";
+  s += "<h1>Audify report</h1>\n";
+  if (const Table study = study_table(in.all_runs()); !study.rows.empty())
+    s += fmt::format("<h2>Protocol × model</h2>\n<p class=\"note\">{}</p>\n", kStudyNote) +
+         html_table(study, nullptr, "first") +
+         fmt::format("<p class=\"note\">{}.</p>\n", kSpreadNote);
+  s += "<h2>Accuracy</h2>\n";
+  s += fmt::format(
+      "<p class=\"note\">Measured runs (accuracies in %; {}; leak: test clips with a slice of the "
+      "same recording in train).</p>\n",
+      kSpreadNote);
   s += html_table(accuracy_table(in.all_runs()));
   if (const Table published = published_table(in.all_runs()); !published.rows.empty()) {
     s += "<p class=\"note\">Reference figures — <strong>published, not measured</strong> by "
@@ -138,19 +159,22 @@ std::string report_html(const ReportInputs& in) {
     s += "</ul>\n";
   }
   if (in.all_runs().size() > 1) {
-    s += "<h2>Architectures</h2>\n<p class=\"note\">Test accuracy in %, mean ± std over each run's "
+    s += "<h2>Architectures</h2>\n<p class=\"note\">Test accuracy in %, mean ± sample sd [95 % CI] "
+         "over each run's "
          "folds, and each fold's value; parameters are the trained weights (— for the "
          "baselines).</p>\n";
     s += html_table(architectures_table(in.all_runs()));
     const Table paired = paired_differences_table(in.all_runs());
     if (!paired.rows.empty())
-      s += "<p class=\"note\">Paired differences on identical folds (percentage points; t over "
-           "the folds):</p>\n" +
+      s += "<p class=\"note\">Paired differences on identical folds (percentage points; "
+           "two-sided paired t-test and Wilcoxon signed-rank test over the folds):</p>\n" +
            html_table(paired);
   }
   for (const MultirunResults& m : in.multiruns) {
-    s += fmt::format("<h2>Multirun {}</h2>\n<p>Points sorted by test accuracy, best first.</p>\n",
-                     svg::escape(m.dir.filename().string()));
+    const std::string note = multirun_ranking_note(m);
+    s += fmt::format("<h2>Multirun {}</h2>\n<p class=\"{}\">{}</p>\n",
+                     svg::escape(m.dir.filename().string()),
+                     note.starts_with("⚠") ? "warning" : "note", svg::escape(note));
     s += html_table(multirun_table(m)) + sweep_chart(m);
   }
   s += "<h2>Runs</h2>\n";

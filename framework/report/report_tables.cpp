@@ -5,7 +5,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
+
+#include "core/statistics.h"
+#include "report/published_figures.h"
 
 namespace audify {
 
@@ -13,12 +17,32 @@ std::string percent(double fraction) {
   return fmt::format("{:.2f}", 100.0 * fraction);
 }
 
+std::vector<double> test_accuracies(const RunResults& r) {
+  std::vector<double> out;
+  for (const FoldScore& f : r.folds) out.push_back(f.test_accuracy);
+  if (out.empty()) out.push_back(r.test_accuracy);
+  return out;
+}
+
+std::vector<double> train_accuracies(const RunResults& r) {
+  std::vector<double> out;
+  for (const FoldScore& f : r.folds) out.push_back(f.train_accuracy);
+  if (out.empty()) out.push_back(r.train_accuracy);
+  return out;
+}
+
+std::string spread_cell(const std::vector<double>& values, double scale) {
+  const stats::Sample s = stats::describe(values);
+  if (s.n < 2) return fmt::format("{:.2f}", scale * s.mean);
+  const stats::Interval ci = stats::mean_ci95(s);
+  return fmt::format("{:.2f} ± {:.2f} [{:.2f}, {:.2f}]", scale * s.mean, scale * s.sd,
+                     scale * ci.low, scale * ci.high);
+}
+
 namespace {
 
 std::string test_cell(const RunResults& r) {
-  if (r.folds.size() > 1)
-    return fmt::format("{} ± {}", percent(r.test_accuracy), percent(r.test_accuracy_std));
-  return percent(r.test_accuracy);
+  return spread_cell(test_accuracies(r));
 }
 
 std::string split_cell(const RunResults& r) {
@@ -40,20 +64,21 @@ std::string run_headline(const RunResults& r) {
     s += fmt::format(" split.purge dropped {} training clips; leak before: {:.1f} %.",
                      r.purged_train_clips, 100.0 * r.leak_fraction_before_purge);
   if (!r.feature_description.empty()) s += " Features: " + r.feature_description + ".";
+  if (!r.split_note.empty()) s += " Note: " + r.split_note + ".";
+  if (!r.model_note.empty()) s += " Saved model: " + r.model_note + ".";
   return s;
 }
 
 Table accuracy_table(const std::vector<const RunResults*>& runs) {
-  Table t{{"run", "model", "features", "split", "train acc % (mean ± std)",
-           "test acc % (mean ± std)", "macro-F1", "leak %", "source"},
+  Table t{{"run", "model", "features", "split", "train acc % (mean ± sd [95 % CI])",
+           "test acc % (mean ± sd [95 % CI])", "macro-F1", "leak %", "source",
+           "test vs published, points"},
           {}};
   for (const RunResults* r : runs)
-    t.rows.push_back({r->label, r->model_kind, std::to_string(r->features), split_cell(*r),
-                      r->folds.size() > 1 ? fmt::format("{} ± {}", percent(r->train_accuracy),
-                                                        percent(r->train_accuracy_std))
-                                          : percent(r->train_accuracy),
-                      test_cell(*r), fmt::format("{:.4f}", r->macro_f1),
-                      fmt::format("{:.1f}", 100.0 * r->leak_fraction), "measured"});
+    t.rows.push_back(
+        {r->label, r->model_kind, std::to_string(r->features), split_cell(*r),
+         spread_cell(train_accuracies(*r)), test_cell(*r), fmt::format("{:.4f}", r->macro_f1),
+         fmt::format("{:.1f}", 100.0 * r->leak_fraction), "measured", published_difference(*r)});
   return t;
 }
 
@@ -118,22 +143,75 @@ Table confusion_table(const RunResults& run) {
   return t;
 }
 
+namespace {
+
+bool ranks_by_validation(const MultirunResults& m) {
+  return !m.points.empty() &&
+         std::all_of(m.points.begin(), m.points.end(),
+                     [](const RunResults& p) { return validation_accuracy(p) >= 0; });
+}
+
+}  // namespace
+
+std::string multirun_ranking_note(const MultirunResults& m) {
+  if (ranks_by_validation(m))
+    return "Ranked by validation accuracy (train.validation_fraction's held-out training rows); "
+           "the test accuracy is shown, not used to choose.";
+  return "⚠ Ranking on the test set: these runs have no validation score, so the order below uses "
+         "test accuracy, and the best point's test figure is an optimistic estimate. Set "
+         "train.validation_fraction (networks) to rank on held-out training rows instead.";
+}
+
+std::vector<std::vector<int>> row_normalised_percent(const std::vector<std::vector<int>>& counts) {
+  std::vector<std::vector<int>> out;
+  for (const std::vector<int>& row : counts) {
+    long total = 0;
+    for (int v : row) total += v;
+    std::vector<int> cells;
+    for (int v : row)
+      cells.push_back(total ? static_cast<int>(std::lround(100.0 * v / static_cast<double>(total)))
+                            : 0);
+    out.push_back(std::move(cells));
+  }
+  return out;
+}
+
+Table confusion_percent_table(const RunResults& run) {
+  Table t = confusion_table(run);
+  const std::vector<std::vector<int>> percent_rows = row_normalised_percent(run.confusion);
+  for (std::size_t r = 0; r < t.rows.size(); ++r)
+    for (std::size_t c = 0; c < percent_rows[r].size(); ++c)
+      t.rows[r][c + 1] = std::to_string(percent_rows[r][c]);
+  return t;
+}
+
+Table hyperparameter_table(const RunResults& run) {
+  Table t{{"key", "value"}, {}};
+  for (const auto& [key, value] : run.hyperparameters) t.rows.push_back({key, value});
+  return t;
+}
+
 Table multirun_table(const MultirunResults& multirun) {
+  const bool by_validation = ranks_by_validation(multirun);
   std::vector<const RunResults*> sorted;
   for (const RunResults& p : multirun.points) sorted.push_back(&p);
-  std::stable_sort(sorted.begin(), sorted.end(), [](const RunResults* a, const RunResults* b) {
-    return a->test_accuracy > b->test_accuracy;
+  std::stable_sort(sorted.begin(), sorted.end(), [&](const RunResults* a, const RunResults* b) {
+    return by_validation ? validation_accuracy(*a) > validation_accuracy(*b)
+                         : a->test_accuracy > b->test_accuracy;
   });
   Table t;
-  t.header.push_back("rank");
+  t.header.push_back(by_validation ? "rank (validation)" : "rank (test — see warning)");
   t.header.push_back("point");
   for (const std::string& k : multirun.swept_keys) t.header.push_back(k);
-  for (const char* h : {"train acc %", "test acc % (mean ± std)", "macro-F1", "leak %"})
+  t.header.push_back("validation acc %");
+  for (const char* h : {"train acc %", "test acc % (mean ± sd [95 % CI])", "macro-F1", "leak %"})
     t.header.push_back(h);
   int rank = 1;
   for (const RunResults* p : sorted) {
     std::vector<std::string> row{std::to_string(rank++), p->dir.filename().string()};
     for (const auto& kv : p->swept) row.push_back(kv.second);
+    const double validation = validation_accuracy(*p);
+    row.push_back(validation >= 0 ? percent(validation) : "—");
     row.push_back(percent(p->train_accuracy));
     row.push_back(test_cell(*p));
     row.push_back(fmt::format("{:.4f}", p->macro_f1));
@@ -184,6 +262,14 @@ Table learning_curve_table(const RunResults& run, std::size_t max_rows) {
                       r.split.empty() ? "1" : r.split});
   }
   return t;
+}
+
+std::string curve_train_note(const RunResults& run) {
+  const bool evaluated = !run.history.empty() && run.history.front().train_dropout_off;
+  return evaluated ? "train: the model after each epoch on its training clips, dropout off, as the "
+                     "final figure"
+                   : "train: the running accuracy during each epoch with dropout on, so it can "
+                     "sit below test";
 }
 
 Table provenance_table(const RunResults& run) {

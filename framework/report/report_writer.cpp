@@ -5,13 +5,16 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
+#include <set>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "report/architecture_tables.h"
 #include "report/published_figures.h"
 #include "report/report_tables.h"
+#include "report/study_table.h"
 
 namespace audify {
 namespace {
@@ -54,12 +57,16 @@ void md_run(std::string& s, const RunResults& r, const std::string& heading) {
   if (!r.per_class.empty())
     s += "**Per-class scores** (pooled test predictions)\n\n" + md_table(per_class_table(r));
   if (!r.confusion.empty())
-    s += "**Confusion matrix** (rows: true class, columns: predicted)\n\n" +
-         md_table(confusion_table(r));
+    s += "**Confusion matrix**, counts (rows: true class, columns: predicted)\n\n" +
+         md_table(confusion_table(r)) +
+         "**Confusion matrix**, row-normalised (% of each true class; recall on the diagonal)\n\n" +
+         md_table(confusion_percent_table(r));
   if (!r.history.empty())
     s += "**Learning curve** (history.csv" +
-         std::string(r.folds.size() > 1 ? ", mean over splits" : "") + ")\n\n" +
-         md_table(learning_curve_table(r));
+         std::string(r.folds.size() > 1 ? ", mean over splits" : "") + "; " + curve_train_note(r) +
+         ")\n\n" + md_table(learning_curve_table(r));
+  if (!r.hyperparameters.empty())
+    s += "**Hyperparameters** (config.toml)\n\n" + md_table(hyperparameter_table(r));
   s += "**Provenance**\n\n" + md_table(provenance_table(r));
 }
 
@@ -73,22 +80,59 @@ std::vector<const RunResults*> ReportInputs::all_runs() const {
   return out;
 }
 
+namespace {
+
+// Adds `d` (a run, multirun, failed or unfinished run) to `in`; returns false for any other folder.
+// A folder already added (named twice, or a run inside an experiment folder also named) is skipped.
+bool add_run_folder(const fs::path& d, ReportInputs& in, std::set<fs::path>& seen) {
+  const bool known = is_run_dir(d) || is_multirun_dir(d) || unfinished_run(d);
+  if (known && !seen.insert(fs::weakly_canonical(d)).second) return true;
+  if (is_run_dir(d)) {
+    in.runs.push_back(load_run_results(d));
+  } else if (is_multirun_dir(d)) {
+    in.multiruns.push_back(load_multirun_results(d));
+  } else if (const std::optional<std::string> why = unfinished_run(d)) {
+    in.skipped.push_back(fmt::format("{}: {}", d.string(), *why));
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// An experiment folder (<output_root>/<experiment>/) or the output root above it: every run and
+// multirun below, in name order; folders that are neither are noted, not fatal.
+bool add_folder_tree(const fs::path& d, int depth, ReportInputs& in, std::set<fs::path>& seen) {
+  if (add_run_folder(d, in, seen)) return true;
+  if (depth == 0) return false;
+  std::vector<fs::path> children;
+  for (const auto& e : fs::directory_iterator(d))
+    if (e.is_directory()) children.push_back(e.path());
+  std::sort(children.begin(), children.end());
+  bool any = false;
+  for (const fs::path& child : children) {
+    if (add_folder_tree(child, depth - 1, in, seen))
+      any = true;
+    else if (depth == 1)
+      in.skipped.push_back(
+          fmt::format("{}: not a run (no metrics.json, FAILED or config.toml)", child.string()));
+  }
+  return any;
+}
+
+}  // namespace
+
 ReportInputs load_report_inputs(const std::vector<fs::path>& dirs) {
   if (dirs.empty()) fail("report: no run directories given");
   ReportInputs in;
+  std::set<fs::path> seen;
   for (fs::path d : dirs) {
     if (!d.has_filename()) d = d.parent_path();  // "run/" names the run by its folder, not ""
     if (!fs::is_directory(d)) fail("{}: no such directory", d.string());
-    if (is_run_dir(d)) {
-      in.runs.push_back(load_run_results(d));
-    } else if (is_multirun_dir(d)) {
-      in.multiruns.push_back(load_multirun_results(d));
-    } else if (const std::optional<std::string> why = unfinished_run(d)) {
-      in.skipped.push_back(fmt::format("{}: {}", d.string(), *why));
-    } else {
-      fail("{}: not a run directory (no metrics.json) nor a multirun folder (no summary.csv)",
-           d.string());
-    }
+    if (!add_folder_tree(d, 2, in, seen))
+      fail(
+          "{}: not a run directory (no metrics.json), a multirun folder (no summary.csv) nor an "
+          "experiment folder holding runs",
+          d.string());
   }
   if (in.runs.empty() && in.multiruns.empty())
     fail("report: none of the {} folders holds a finished run ({})", dirs.size(),
@@ -106,9 +150,16 @@ ReportInputs load_report_inputs(const std::vector<fs::path>& dirs) {
 }
 
 std::string report_markdown(const ReportInputs& in) {
-  std::string s = "# Audify report\n\n## Accuracy\n\n";
-  s += "Measured runs (accuracies in %; k-fold: mean ± std over folds; leak: test clips with a "
-       "slice of the same recording in train).\n\n";
+  std::string s = "# Audify report\n\n";
+  if (const Table study = study_table(in.all_runs()); !study.rows.empty()) {
+    s += "## Protocol × model\n\n" + std::string(kStudyNote) + "\n\n" + md_table(study);
+    s += std::string(kSpreadNote) + ".\n\n";
+  }
+  s += "## Accuracy\n\n";
+  s += fmt::format(
+      "Measured runs (accuracies in %; {}; leak: test clips with a slice of the same recording "
+      "in train).\n\n",
+      kSpreadNote);
   s += md_table(accuracy_table(in.all_runs()));
   if (const Table published = published_table(in.all_runs()); !published.rows.empty()) {
     s += "Reference figures — **published, not measured** by these runs:\n\n";
@@ -120,18 +171,20 @@ std::string report_markdown(const ReportInputs& in) {
     s += "\n";
   }
   if (in.all_runs().size() > 1) {
-    s += "## Architectures\n\nTest accuracy in %, mean ± std over each run's folds, and each "
+    s += "## Architectures\n\nTest accuracy in %, mean ± sample sd [95 % CI] over each run's "
+         "folds, and each "
          "fold's value; parameters are the trained weights (— for the baselines).\n\n";
     s += md_table(architectures_table(in.all_runs()));
     const Table paired = paired_differences_table(in.all_runs());
     if (!paired.rows.empty()) {
-      s += "Paired differences on identical folds (percentage points; t over the folds):\n\n";
+      s += "Paired differences on identical folds (percentage points; two-sided paired t-test and "
+           "Wilcoxon signed-rank test over the folds):\n\n";
       s += md_table(paired);
     }
   }
   for (const MultirunResults& m : in.multiruns) {
-    s += fmt::format("## Multirun {}\n\nPoints sorted by test accuracy, best first.\n\n",
-                     m.dir.filename().string());
+    s += fmt::format("## Multirun {}\n\n{}\n\n", m.dir.filename().string(),
+                     multirun_ranking_note(m));
     s += md_table(multirun_table(m));
   }
   s += "## Runs\n\n";

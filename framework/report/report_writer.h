@@ -18,9 +18,11 @@ struct ReportInputs {
   std::vector<const RunResults*> all_runs() const;
 };
 
-// Each directory is a run directory or a multirun folder; a failed or unfinished run folder is
-// skipped with a note in `skipped`. Throws audify::Error naming the first that is none of these,
-// or when nothing is left to report.
+// Each directory is a run directory, a multirun folder, an experiment folder holding them
+// (<output_root>/<experiment>/) or the output root above those. Failed or unfinished runs, and
+// folders inside an experiment folder that are no run, are skipped with a note in `skipped`; a
+// folder named twice (or a run also inside a named experiment folder) is reported once. Throws
+// audify::Error naming a directory that holds no run at all, or when nothing is left to report.
 ReportInputs load_report_inputs(const std::vector<std::filesystem::path>& dirs);
 
 std::string report_markdown(const ReportInputs& inputs);

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <toml++/toml.h>
+
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -73,6 +75,7 @@ std::vector<EpochRow> read_history(const fs::path& path) {
   };
   const int epoch = column("epoch"), loss = column("loss"), train = column("train_acc"),
             test = column("test_acc"), fold = column("fold");
+  const bool dropout_off = column("train_acc_running") >= 0;
   if (epoch < 0 || train < 0 || test < 0)
     fail("{}: expected epoch,train_acc,test_acc columns", path.string());
   for (std::size_t i = 1; i < lines.size(); ++i) {
@@ -85,12 +88,51 @@ std::vector<EpochRow> read_history(const fs::path& path) {
       fail("{}: line {} is not a history row", path.string(), i + 1);
     if (ok(loss)) csv::parse_double(f[loss], r.loss);
     if (ok(fold)) r.split = f[fold];
+    r.train_dropout_off = dropout_off;
     rows.push_back(r);
   }
   return rows;
 }
 
+// config.toml's model table, and the train table for the models that train by epochs (the
+// baselines ignore it); a missing or unreadable file gives none, as for runs copied without it.
+KeyValues read_hyperparameters(const fs::path& path, const std::string& model_kind) {
+  KeyValues out;
+  if (!fs::is_regular_file(path)) return out;
+  toml::table config;
+  try {
+    config = toml::parse_file(path.string());
+  } catch (const toml::parse_error&) {
+    return out;
+  }
+  const bool epochs = model_kind == "mlp" || model_kind == "sb_cnn" || model_kind == "cnn";
+  for (const char* group : {"model", "train"}) {
+    if (std::string(group) == "train" && !epochs) continue;
+    const toml::table* t = config[group].as_table();
+    if (!t) continue;
+    for (const auto& [key, value] : *t) {
+      std::ostringstream text;
+      if (const auto* str = value.as_string())
+        text << str->get();
+      else
+        value.visit([&text](const auto& v) { text << v; });
+      out.emplace_back(fmt::format("{}.{}", group, key.str()), text.str());
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+double validation_accuracy(const RunResults& run) {
+  if (run.folds.empty()) return -1;
+  double sum = 0;
+  for (const FoldScore& f : run.folds) {
+    if (f.validation_accuracy < 0) return -1;
+    sum += f.validation_accuracy;
+  }
+  return sum / static_cast<double>(run.folds.size());
+}
 
 bool is_run_dir(const fs::path& dir) {
   return fs::is_regular_file(dir / "metrics.json");
@@ -142,6 +184,9 @@ RunResults load_run_results(const fs::path& dir) {
   r.clips = static_cast<int>(number(child(m, "data"), "clips"));
   r.features = static_cast<int>(number(child(m, "data"), "features"));
   r.feature_description = text(child(m, "data"), "feature_description");
+  r.split_note = text(child(m, "split"), "note");
+  r.model_note = text(child(m, "model"), "saved");
+  r.hyperparameters = read_hyperparameters(dir / "config.toml", r.model_kind);
   const json& train = child(m, "train");
   const json& test = child(m, "test");
   r.train_accuracy = number(train, "accuracy");
@@ -163,6 +208,8 @@ RunResults load_run_results(const fs::path& dir) {
     score.leak_fraction = number(child(f, "leak"), "clip_fraction");
     score.leak_fraction_before_purge = number(child(f, "leak"), "clip_fraction_before_purge");
     score.purged_train_clips = static_cast<int>(number(child(f, "leak"), "purged_train_clips"));
+    const json& validation = child(f, "validation_accuracy");
+    if (validation.is_number()) score.validation_accuracy = validation.get<double>();
     r.folds.push_back(std::move(score));
   }
   for (const json& c : child(child(m, "data"), "classes").is_array()

@@ -17,6 +17,7 @@ struct FoldScore {
   double leak_fraction_before_purge = 0;  // the same before split.purge dropped training clips
   int purged_train_clips = 0;
   std::vector<int> train_class_clips, test_class_clips;  // per class (class_labels order)
+  double validation_accuracy = -1;  // train.validation_fraction's rows; -1 when there are none
 };
 
 struct ClassScore {
@@ -29,6 +30,7 @@ struct EpochRow {
   std::string split;  // history.csv's fold column; "" for a single split
   int epoch = 0;
   double loss = 0, train_accuracy = 0, test_accuracy = 0;
+  bool train_dropout_off = false;  // history.csv's train_acc is the evaluated figure (newer runs)
 };
 
 using KeyValues = std::vector<std::pair<std::string, std::string>>;
@@ -38,6 +40,9 @@ struct RunResults {
   std::string label;  // how the report names the run (its folder, or multirun/point)
   std::string experiment, split_kind, model_kind, device, commit, finished_at, data_source;
   std::string feature_description;  // e.g. "275 columns: 11 statistics x 25 MFCCs ..."
+  std::string split_note;           // metrics.json split.note (e.g. fewer folds than the protocol)
+  std::string model_note;           // which model model.safetensors holds
+  KeyValues hyperparameters;        // config.toml's model.* and, for trained networks, train.*
   int clips = 0, features = 0;
   long long parameters = 0;  // metrics.json model.parameters (0 when not recorded)
   // Accuracies are fractions; for k-fold the mean and std over folds.
@@ -79,6 +84,9 @@ std::optional<std::string> unfinished_run(const std::filesystem::path& dir);
 // Throws audify::Error naming the directory (or the file) when it is not a readable run.
 RunResults load_run_results(const std::filesystem::path& dir);
 MultirunResults load_multirun_results(const std::filesystem::path& dir);
+
+// The mean validation accuracy over a run's splits, or -1 when any split has none.
+double validation_accuracy(const RunResults& run);
 
 // Class names for a run: its own list, else UrbanSound8K's when it has 10 classes, else class<i>.
 std::vector<std::string> class_labels(const RunResults& run);

@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <vector>
 
 namespace audify::svg {
 namespace {
@@ -129,11 +131,23 @@ std::string line_chart(const std::vector<Series>& series, const Labels& labels_t
   std::string s = open_svg(f, labels_text) + y_axis(f, top);
   auto px = [&](double x) { return f.left + f.plot_w() * (x - x_min) / (x_max - x_min); };
   auto py = [&](double y) { return f.top + f.plot_h() * (1 - std::clamp(y / top, 0.0, 1.0)); };
-  for (int i = 0; i <= 4; ++i) {  // x ticks
-    const double v = x_min + (x_max - x_min) * i / 4;
+  bool integer_x = true;  // epochs: ticks on whole numbers, never "12.25"
+  for (const Series& ser : series)
+    for (double x : ser.x) integer_x = integer_x && x == std::round(x);
+  std::vector<double> ticks;
+  if (integer_x) {
+    double step = 1;  // 1, 2, 5, 10, 20, 25, 50, 100, ...: at most about 6 ticks
+    for (int k = 0; (x_max - x_min) / step > 5; ++k)
+      step = std::pow(10.0, k / 4) * std::array<double, 4>{2, 2.5, 5, 10}[k % 4];
+    const double first = std::ceil(x_min / step) * step;
+    if (first - x_min >= step / 2) ticks.push_back(x_min);
+    for (double v = first; v <= x_max + 1e-9; v += step) ticks.push_back(v);
+  } else {
+    for (int i = 0; i <= 4; ++i) ticks.push_back(x_min + (x_max - x_min) * i / 4);
+  }
+  for (double v : ticks)
     s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{:.4g}</text>\n",
                      px(v), f.top + f.plot_h() + 14, v);
-  }
   for (std::size_t k = 0; k < series.size(); ++k) {
     const Series& ser = series[k];
     const char* color = kPalette[k % std::size(kPalette)];

@@ -26,7 +26,8 @@ std::string bar_chart(const std::vector<std::string>& labels, const std::vector<
                       const Labels& labels_text, double y_max = 0,
                       std::string_view value_format = "{:.1f}");
 
-// Polylines with markers and a legend; axes span the data (y from 0 to at least y_max).
+// Polylines with markers and a legend; axes span the data (y from 0 to at least y_max). When every
+// x is a whole number (epochs) the x ticks are whole numbers too.
 std::string line_chart(const std::vector<Series>& series, const Labels& labels_text,
                        double y_max = 0);
 

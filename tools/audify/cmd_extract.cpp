@@ -94,7 +94,9 @@ int run_extract(const ExtractArgs& args) {
     bind(data_schema, data);
     for (const auto& [key, value] : parsed.data_keys)
       data_schema.apply_override(key, value, fmt::format("override 'data.{}={}'", key, value));
-    if (parsed.root.empty()) parsed.root = ensure_synthetic_dataset(default_synthetic_root());
+    if (parsed.root.empty())
+      parsed.root =
+          ensure_synthetic_dataset(synthetic_dataset_root(40, 0, SynthLayout::urbansound8k));
     jobs = dataset_jobs(load_dataset(parsed.root, data));
     if (out.empty())
       out = std::filesystem::path("outputs") / "features" / (parsed.feature_set + ".csv");

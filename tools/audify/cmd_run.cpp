@@ -15,6 +15,7 @@
 #include "experiment/run_data.h"
 #include "experiment/run_dir.h"
 #include "experiment/runner.h"
+#include "report/report_writer.h"
 
 namespace audify::cli {
 namespace {
@@ -43,8 +44,12 @@ void print_run_summary(const std::filesystem::path& dir, const nlohmann::json& m
              m.at("device").get<std::string>());
   fmt::print("train accuracy: {:.4f}\n", m.at("train").at("accuracy").get<double>());
   if (splits > 1) {
-    fmt::print("test accuracy:  {:.4f} ± {:.4f} (mean ± std over {} folds)\n",
-               test.at("accuracy").get<double>(), test.at("accuracy_std").get<double>(), splits);
+    const auto ci = test.at("accuracy_ci95");
+    fmt::print(
+        "test accuracy:  {:.4f} ± {:.4f} (mean ± sample sd over {} folds; 95% CI of the mean "
+        "{:.4f} to {:.4f})\n",
+        test.at("accuracy").get<double>(), test.at("accuracy_std").get<double>(), splits,
+        ci.at(0).get<double>(), ci.at(1).get<double>());
     std::string folds;
     for (const auto& f : m.at("folds"))
       folds += fmt::format(" {}={:.4f}", f.at("name").get<std::string>(),
@@ -56,10 +61,25 @@ void print_run_summary(const std::filesystem::path& dir, const nlohmann::json& m
   fmt::print("test macro-F1:  {:.4f}\n", test.at("macro_f1").get<double>());
   fmt::print("leak: {:.1f}% of test clips have a slice of the same recording in train\n",
              100.0 * m.at("leak").at("clip_fraction").get<double>());
+  if (m.at("split").contains("note"))
+    fmt::print("note: {}\n", m.at("split").at("note").get<std::string>());
+  if (splits > 1 || m.at("model").value("trained_on", "") == "all clips")
+    fmt::print("saved model: {}\n", m.at("model").at("saved").get<std::string>());
   const auto& s = m.at("seconds");
   fmt::print("time: extract {:.2f} s, train {:.2f} s, evaluate {:.2f} s, total {:.2f} s\n",
              s.at("extract").get<double>(), s.at("train").get<double>(),
              s.at("evaluate").get<double>(), s.at("total").get<double>());
+}
+
+// report.md and report.html in the folder; a report that cannot be written is a warning, not a
+// failed run (its results are all on disk, and `audify report DIR` can retry).
+void write_run_report(const std::filesystem::path& dir) {
+  try {
+    write_report({dir}, dir);
+    fmt::print("report: {}\n", (dir / "report.html").string());
+  } catch (const std::exception& e) {
+    spdlog::warn("{}: the report was not written: {}", dir.string(), e.what());
+  }
 }
 
 int run_single(const RunArgs& args, const std::vector<Override>& overrides) {
@@ -79,7 +99,8 @@ int run_single(const RunArgs& args, const std::vector<Override>& overrides) {
     std::filesystem::create_directories(req.run_dir);
   } else {
     check_run_data(req.config);  // before a run folder exists for it
-    req.run_dir = create_run_dir(req.config.output_root, req.config.experiment);
+    req.run_dir = create_run_dir(req.config.output_root, req.config.experiment, "",
+                                 run_dir_suffix(req.config.model.kind, overrides));
   }
   const std::filesystem::path log_path = req.run_dir / "log.txt";
   req.before_metrics = [&] { log.save(log_path); };
@@ -94,6 +115,8 @@ int run_single(const RunArgs& args, const std::vector<Override>& overrides) {
   spdlog::info("done: {}", req.run_dir.string());
   log.save(log_path);
   print_run_summary(req.run_dir, metrics);
+  // A multirun's points leave the report to the multirun, which writes one for all of them.
+  if (req.config.report && args.run_dir.empty()) write_run_report(req.run_dir);
   return 0;
 }
 
@@ -117,6 +140,7 @@ int run_sweep(const RunArgs& args, const std::vector<Override>& overrides) {
   fmt::print("{} points: {} ran, {} skipped (finished before), {} failed\n\n", r.points, r.ran,
              r.skipped, r.failed);
   fmt::print("{}", read_file(r.dir / "summary.md"));
+  if (r.report) write_run_report(r.dir);
   return r.failed == 0 ? 0 : 1;
 }
 
@@ -154,8 +178,9 @@ void add_run_command(CLI::App& app) {
       "run",
       "Run an experiment: compose configs/config.toml with its groups, an optional experiment and "
       "overrides, train and evaluate, and write a run directory\n"
-      "(<output_root>/<experiment>/<date>_<time>/: config.toml, overrides.txt, metrics.json, "
-      "predictions.csv, history.csv, model.safetensors, log.txt).\n"
+      "(<output_root>/<experiment>/<date>_<time>_<model>_<overrides>/: config.toml, "
+      "overrides.txt, metrics.json, predictions.csv, history.csv, model.safetensors, log.txt, "
+      "report.md and report.html; report=false skips the report).\n"
       "  audify run                                   the synthetic dataset, the seed's pipeline\n"
       "  audify run +experiment=official_10fold data.root=/data/UrbanSound8K\n"
       "  audify run data.features=table.csv split=kfold train.epochs=20\n"
