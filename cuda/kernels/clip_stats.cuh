@@ -9,7 +9,7 @@
 
 #include <cmath>
 
-#include "kernels/grid.cuh"
+#include "kernels/launch_entry.cuh"
 
 namespace audify::gpu {
 
@@ -80,6 +80,7 @@ struct DeltaKernel {
     if (d2 != nullptr) d2[e] = derivative(2, f - row0, n_clip, row0, k);
   }
 };
+AUDIFY_KERNEL(DeltaKernel);
 
 // Two-pass central moments in double, as summary_stats.cpp's moments().
 struct ColumnMoments {
@@ -216,5 +217,6 @@ struct ClipStatsKernel {
         row[s * n_mfcc + k] = rows > 0 ? static_cast<float>(value(stats[s], row0, rows, k)) : 0.0f;
   }
 };
+AUDIFY_KERNEL(ClipStatsKernel);
 
 }  // namespace audify::gpu
