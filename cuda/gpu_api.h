@@ -12,6 +12,7 @@
 #include <string_view>
 #include <utility>
 
+#include "dnn_api.h"
 #include "kernels/launch_entry.cuh"
 
 namespace audify::gpu {
@@ -67,6 +68,10 @@ class GpuApi {
   virtual void abort_capture() noexcept {}
   virtual void replay(void* graph) { (void)graph; }
   virtual void destroy_graph(void* graph) noexcept { (void)graph; }
+
+  // The DNN library on this API's stream (dnn_api.h): cuDNN on a device (throws audify::Error in
+  // a build without cuDNN), the CPU CNN's code under emulation. The API must outlive it.
+  virtual std::unique_ptr<DnnApi> make_dnn() = 0;
 
   // Runs `kernel` (a functor of kernels/*.cuh, registered with AUDIFY_KERNEL) over `shape`,
   // ordered on the stream like every other call.

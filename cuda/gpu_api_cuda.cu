@@ -157,6 +157,14 @@ class CudaApi final : public GpuApi {
     if (graph != nullptr) cudaGraphExecDestroy(static_cast<cudaGraphExec_t>(graph));
   }
 
+  std::unique_ptr<DnnApi> make_dnn() override {
+#ifdef AUDIFY_HAVE_CUDNN
+    return make_cudnn(*this, stream_);
+#else
+    fail("cuda: this build has no cuDNN (cuda/CMakeLists.txt did not find it), so no CNN on the GPU");
+#endif
+  }
+
   void launch_erased(const KernelEntry& entry, const void* kernel,
                      const LaunchShape& shape) override {
     const auto it = device_kernels().find(std::type_index(*entry.type));

@@ -131,6 +131,8 @@ class EmulatedApi final : public GpuApi {
   }
   void destroy_graph(void* graph) noexcept override { delete static_cast<Graph*>(graph); }
 
+  std::unique_ptr<DnnApi> make_dnn() override { return make_emulated_dnn(); }
+
   // The functor's bytes are copied, so a recorded launch replays with the arguments it was given.
   void launch_erased(const KernelEntry& entry, const void* kernel,
                      const LaunchShape& shape) override {
