@@ -8,6 +8,7 @@
 #include <chrono>
 #include <numeric>
 
+#include "cnn_gpu.h"
 #include "core/error.h"
 #include "mlp_gpu.h"
 #include "nn/epoch_loop.h"
@@ -60,6 +61,12 @@ class GpuTrainer final : public nn::DeviceTrainer {
   std::string_view name() const override { return api_->name(); }
   std::vector<nn::TrainHistory> fit_many(std::span<FitJob> jobs) override {
     return gpu::fit_many(*api_, jobs);
+  }
+  std::unique_ptr<nn::cnn::CnnStepper> make_cnn_stepper(nn::cnn::Sequential& net,
+                                                        const nn::AdamHyper& adam, uint64_t seed,
+                                                        nn::cnn::SgdMomentum sgd,
+                                                        int max_batch) override {
+    return make_cnn_gpu_stepper(*api_, net, adam, seed, sgd, max_batch);
   }
 
  private:
