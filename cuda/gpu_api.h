@@ -1,4 +1,4 @@
-// The thin library layer the GPU MFCC pipeline is written against: device memory, copies, batched
+// The thin library layer the GPU pipelines are written against: device memory, copies, batched
 // real FFTs (cuFFT's conventions), column-major GEMM (cuBLAS's), and kernel launches. Two
 // implementations: gpu_api_cuda.cu (the real device) and gpu_api_emulated.cpp (host memory, FFTW,
 // OpenBLAS and a grid runner calling the same kernel bodies), so the orchestration and the kernels
@@ -12,16 +12,8 @@
 #include <string_view>
 #include <utility>
 
-#include "kernels/adam.cuh"
-#include "kernels/clip_mean.cuh"
-#include "kernels/clip_stats.cuh"
-#include "kernels/dense_act.cuh"
-#include "kernels/frame_window.cuh"
-#include "kernels/gather_batch.cuh"
-#include "kernels/grid.cuh"
-#include "kernels/power_to_db.cuh"
-#include "kernels/softmax_xent.cuh"
-#include "kernels/spectrum.cuh"
+#include "dnn_api.h"
+#include "kernels/launch_entry.cuh"
 
 namespace audify::gpu {
 
@@ -77,22 +69,20 @@ class GpuApi {
   virtual void replay(void* graph) { (void)graph; }
   virtual void destroy_graph(void* graph) noexcept { (void)graph; }
 
-  // One overload per kernel (see kernels/grid.cuh for what a kernel is).
-  virtual void launch(const FrameWindowKernel& kernel, const LaunchShape& shape) = 0;
-  virtual void launch(const PowerKernel& kernel, const LaunchShape& shape) = 0;
-  virtual void launch(const MelKernel& kernel, const LaunchShape& shape) = 0;
-  virtual void launch(const DbMaxKernel& kernel, const LaunchShape& shape) = 0;
-  virtual void launch(const TopDbClampKernel& kernel, const LaunchShape& shape) = 0;
-  virtual void launch(const ClipMeanKernel& kernel, const LaunchShape& shape) = 0;
-  virtual void launch(const DeltaKernel& kernel, const LaunchShape& shape) = 0;
-  virtual void launch(const ClipStatsKernel& kernel, const LaunchShape& shape) = 0;
-  virtual void launch(const GatherBatchKernel& kernel, const LaunchShape& shape) = 0;
-  virtual void launch(const BiasActDropoutKernel& kernel, const LaunchShape& shape) = 0;
-  virtual void launch(const ActBackwardKernel& kernel, const LaunchShape& shape) = 0;
-  virtual void launch(const BiasGradKernel& kernel, const LaunchShape& shape) = 0;
-  virtual void launch(const SoftmaxXentKernel& kernel, const LaunchShape& shape) = 0;
-  virtual void launch(const SoftmaxKernel& kernel, const LaunchShape& shape) = 0;
-  virtual void launch(const AdamKernel& kernel, const LaunchShape& shape) = 0;
+  // The DNN library on this API's stream (dnn_api.h): cuDNN on a device (throws audify::Error in
+  // a build without cuDNN), the CPU CNN's code under emulation. The API must outlive it.
+  virtual std::unique_ptr<DnnApi> make_dnn() = 0;
+
+  // Runs `kernel` (a functor of kernels/*.cuh, registered with AUDIFY_KERNEL) over `shape`,
+  // ordered on the stream like every other call.
+  template <typename Kernel>
+  void launch(const Kernel& kernel, const LaunchShape& shape) {
+    launch_erased(kernel_entry<Kernel>(), &kernel, shape);
+  }
+  // launch()'s type-erased form: `kernel` points at entry.size bytes of the functor, read before
+  // the call returns.
+  virtual void launch_erased(const KernelEntry& entry, const void* kernel,
+                             const LaunchShape& shape) = 0;
 };
 
 // Failures the emulation injects on demand, so tests reach the device's error paths: an allocation

@@ -1,6 +1,6 @@
 // GpuApi on a CUDA device: one stream per instance; cuFFT plans cached per (n, batch) shape; cuBLAS
-// bound to the stream; each launch runs the kernel body from kernels/*.cuh through one __global__
-// entry that fills GridIndex and puts __syncthreads() between the body's phases. Every CUDA,
+// bound to the stream; each launch runs the kernel body from kernels/*.cuh through its __global__
+// instantiation (kernels/launch_entry.cuh), found by the functor's type. Every CUDA,
 // cuFFT and cuBLAS call is checked and reports the expression, file and line.
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
@@ -9,13 +9,29 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <typeindex>
+#include <unordered_map>
 #include <utility>
 
+#include "all_kernels.cuh"  // generated: every kernels/*.cuh, registering its kernels
 #include "core/error.h"
 #include "device.h"
 #include "gpu_api_cuda.h"
 
 namespace audify::gpu {
+
+namespace {
+std::unordered_map<std::type_index, DeviceLaunch>& device_kernels() {
+  static std::unordered_map<std::type_index, DeviceLaunch> kernels;
+  return kernels;
+}
+}  // namespace
+
+bool register_device_kernel(const std::type_info& type, DeviceLaunch launch) {
+  device_kernels().emplace(std::type_index(type), launch);
+  return true;
+}
+
 namespace {
 
 void check(cudaError_t status, const char* expr, const char* file, int line) {
@@ -31,24 +47,6 @@ void check(cufftResult status, const char* expr, const char* file, int line) {
     fail("cuda: {} failed: cufftResult {} ({}:{})", expr, static_cast<int>(status), file, line);
 }
 #define AUDIFY_CUDA_CHECK(expr) check((expr), #expr, __FILE__, __LINE__)
-
-template <typename Kernel>
-__global__ void kernel_entry(Kernel kernel) {
-  __shared__ typename Kernel::Shared shared;
-  GridIndex g;
-  g.block = {blockIdx.x, blockIdx.y, blockIdx.z};
-  g.thread = {threadIdx.x, threadIdx.y, threadIdx.z};
-  g.block_dim = {blockDim.x, blockDim.y, blockDim.z};
-  g.grid_dim = {gridDim.x, gridDim.y, gridDim.z};
-  for (int phase = 0; phase < Kernel::kPhases; ++phase) {
-    if (phase > 0) __syncthreads();
-    kernel(phase, g, shared);
-  }
-}
-
-dim3 to_dim3(const Dim3& d) {
-  return dim3(d.x, d.y, d.z);
-}
 
 cublasOperation_t cublas_op(Op op) {
   return op == Op::transpose ? CUBLAS_OP_T : CUBLAS_OP_N;
@@ -159,29 +157,25 @@ class CudaApi final : public GpuApi {
     if (graph != nullptr) cudaGraphExecDestroy(static_cast<cudaGraphExec_t>(graph));
   }
 
-  void launch(const FrameWindowKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const PowerKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const MelKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const DbMaxKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const TopDbClampKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const ClipMeanKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const DeltaKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const ClipStatsKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const GatherBatchKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const BiasActDropoutKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const ActBackwardKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const BiasGradKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const SoftmaxXentKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const SoftmaxKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const AdamKernel& k, const LaunchShape& s) override { run(k, s); }
+  std::unique_ptr<DnnApi> make_dnn() override {
+#ifdef AUDIFY_HAVE_CUDNN
+    return make_cudnn(*this, stream_);
+#else
+    fail("cuda: this build has no cuDNN (cuda/CMakeLists.txt did not find it), so no CNN on the GPU");
+#endif
+  }
 
- private:
-  template <typename Kernel>
-  void run(const Kernel& kernel, const LaunchShape& s) {
-    kernel_entry<Kernel><<<to_dim3(s.grid), to_dim3(s.block), 0, stream_>>>(kernel);
+  void launch_erased(const KernelEntry& entry, const void* kernel,
+                     const LaunchShape& shape) override {
+    const auto it = device_kernels().find(std::type_index(*entry.type));
+    if (it == device_kernels().end())
+      fail("cuda: kernel {} has no device code (its header lacks AUDIFY_KERNEL)",
+           entry.type->name());
+    it->second(kernel, shape, stream_);
     AUDIFY_CUDA_CHECK(cudaGetLastError());
   }
 
+ private:
   cudaStream_t stream_ = nullptr;
   cublasHandle_t blas_ = nullptr;
   std::map<std::pair<int, int>, cufftHandle> plans_;  // (n, batch) -> plan
@@ -196,3 +190,7 @@ std::unique_ptr<GpuApi> make_cuda_api() {
 }
 
 }  // namespace audify::gpu
+
+#include "core/error.h"
+#include "device.h"
+#include "gpu_api_cuda.h"

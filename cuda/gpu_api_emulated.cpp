@@ -4,9 +4,11 @@
 // and thread, one phase at a time (see kernels/grid.cuh), as a barrier-respecting schedule would.
 #include <fftw3.h>
 
+#include <cstddef>
 #include <cstring>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -20,24 +22,6 @@
 
 namespace audify::gpu {
 namespace {
-
-template <typename Kernel>
-void run_on_host(const Kernel& kernel, const LaunchShape& shape) {
-  AUDIFY_ASSERT(shape.block.x * shape.block.y * shape.block.z <= 1024);  // CUDA's limit
-  GridIndex g;
-  g.grid_dim = shape.grid;
-  g.block_dim = shape.block;
-  for (g.block.z = 0; g.block.z < shape.grid.z; ++g.block.z)
-    for (g.block.y = 0; g.block.y < shape.grid.y; ++g.block.y)
-      for (g.block.x = 0; g.block.x < shape.grid.x; ++g.block.x) {
-        typename Kernel::Shared shared{};
-        for (int phase = 0; phase < Kernel::kPhases; ++phase)
-          for (g.thread.z = 0; g.thread.z < shape.block.z; ++g.thread.z)
-            for (g.thread.y = 0; g.thread.y < shape.block.y; ++g.thread.y)
-              for (g.thread.x = 0; g.thread.x < shape.block.x; ++g.thread.x)
-                kernel(phase, g, shared);
-      }
-}
 
 CBLAS_TRANSPOSE cblas_op(Op op) {
   return op == Op::transpose ? CblasTrans : CblasNoTrans;
@@ -147,21 +131,16 @@ class EmulatedApi final : public GpuApi {
   }
   void destroy_graph(void* graph) noexcept override { delete static_cast<Graph*>(graph); }
 
-  void launch(const FrameWindowKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const PowerKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const MelKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const DbMaxKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const TopDbClampKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const ClipMeanKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const DeltaKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const ClipStatsKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const GatherBatchKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const BiasActDropoutKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const ActBackwardKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const BiasGradKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const SoftmaxXentKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const SoftmaxKernel& k, const LaunchShape& s) override { run(k, s); }
-  void launch(const AdamKernel& k, const LaunchShape& s) override { run(k, s); }
+  std::unique_ptr<DnnApi> make_dnn() override { return make_emulated_dnn(); }
+
+  // The functor's bytes are copied, so a recorded launch replays with the arguments it was given.
+  void launch_erased(const KernelEntry& entry, const void* kernel,
+                     const LaunchShape& shape) override {
+    auto bytes = std::make_shared<std::vector<std::max_align_t>>(
+        (entry.size + sizeof(std::max_align_t) - 1) / sizeof(std::max_align_t));
+    std::memcpy(bytes->data(), kernel, entry.size);
+    issue([this, &entry, bytes, shape] { run_now(entry, bytes->data(), shape); });
+  }
 
  private:
   void inject_allocation_fault(std::size_t bytes) {
@@ -197,14 +176,8 @@ class EmulatedApi final : public GpuApi {
     blas_used_ = true;
   }
 
-  template <typename Kernel>
-  void run(const Kernel& kernel, const LaunchShape& shape) {
-    issue([this, kernel, shape] { run_now(kernel, shape); });
-  }
-
   // A failed kernel writes nothing; its error waits for synchronize().
-  template <typename Kernel>
-  void run_now(const Kernel& kernel, const LaunchShape& shape) {
+  void run_now(const KernelEntry& entry, const void* kernel, const LaunchShape& shape) {
     if (faults_ != nullptr && ++faults_->launches == faults_->fail_launch_number) {
       launch_error_ = fmt::format(
           "cuda-emulated: kernel launch {} failed: unspecified launch failure (injected "
@@ -212,7 +185,7 @@ class EmulatedApi final : public GpuApi {
           faults_->fail_launch_number);
       return;
     }
-    run_on_host(kernel, shape);
+    entry.run_on_host(kernel, shape);
   }
 
   std::map<std::pair<int, int>, void*> plans_;  // (n, batch) -> fftwf_plan

@@ -14,6 +14,11 @@
 #include "features/mel_filterbank.h"
 #include "features/mfcc_cpu.h"
 #include "features/mfcc_math.h"
+#include "kernels/clip_mean.cuh"
+#include "kernels/clip_stats.cuh"
+#include "kernels/frame_window.cuh"
+#include "kernels/power_to_db.cuh"
+#include "kernels/spectrum.cuh"
 
 namespace audify::gpu {
 namespace {

@@ -10,6 +10,10 @@
 #include <utility>
 
 #include "core/error.h"
+#include "kernels/adam.cuh"
+#include "kernels/dense_act.cuh"
+#include "kernels/gather_batch.cuh"
+#include "kernels/softmax_xent.cuh"
 #include "nn/dropout_mask.h"
 
 namespace audify::gpu {

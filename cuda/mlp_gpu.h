@@ -18,6 +18,7 @@
 
 #include "core/matrix.h"
 #include "gpu_api.h"
+#include "kernels/model_step.cuh"
 #include "nn/mlp.h"
 #include "nn/softmax_xent.h"
 #include "nn/train_backend.h"

@@ -1,15 +1,17 @@
-// nn::fit's epoch loop for K models on the GPU (fit_many) and the nn::DeviceTrainer over it. The
-// host keeps what nn::fit keeps on the host (standardisation, the Philox shuffle of each model's
-// row order, carried from epoch to epoch) and sends only row indices per step; the device sums the
-// epoch's loss and accuracy, read once per epoch. A model whose epoch has fewer batches than the
-// longest sits the remaining steps out, so each follows its own schedule exactly.
+// nn::fit's epoch loop for K models on the GPU (fit_many) and the nn::DeviceTrainer over it, on
+// nn/epoch_loop.h's schedule (batch size, Philox shuffle, epoch statistics). The host keeps what
+// nn::fit keeps on the host (standardisation, each model's row order, carried from epoch to epoch)
+// and sends only row indices per step; the device sums the epoch's loss and accuracy, read once per
+// epoch. A model whose epoch has fewer batches than the longest sits the remaining steps out, so
+// each follows its own schedule exactly.
 #include <algorithm>
 #include <chrono>
 #include <numeric>
 
+#include "cnn_gpu.h"
 #include "core/error.h"
-#include "core/philox.h"
 #include "mlp_gpu.h"
+#include "nn/epoch_loop.h"
 
 namespace audify::gpu {
 namespace {
@@ -47,17 +49,10 @@ JobState prepare(FitJob& job, const nn::MlpConfig& shape) {
   if (cfg.standardize) nn::fit_standardization(*job.model, *job.x, s.rows);
   s.xs = *job.x;
   job.model->standardize_rows(s.xs);
-  s.batch = static_cast<int>(std::min<std::size_t>(cfg.batch_size, s.rows));
+  s.batch = static_cast<int>(nn::batch_rows(cfg, s.rows));
   s.order.resize(s.rows);
   std::iota(s.order.begin(), s.order.end(), 0u);
   return s;
-}
-
-// nn::fit's shuffle: Fisher-Yates over the previous epoch's order with the epoch's Philox stream.
-void shuffle(std::vector<uint32_t>& order, uint64_t seed, int epoch) {
-  PhiloxStream rng(seed, RandomStream::kShuffle, static_cast<uint32_t>(epoch));
-  for (std::size_t i = order.size() - 1; i > 0; --i)
-    std::swap(order[i], order[rng.below(static_cast<uint32_t>(i + 1))]);
 }
 
 class GpuTrainer final : public nn::DeviceTrainer {
@@ -66,6 +61,12 @@ class GpuTrainer final : public nn::DeviceTrainer {
   std::string_view name() const override { return api_->name(); }
   std::vector<nn::TrainHistory> fit_many(std::span<FitJob> jobs) override {
     return gpu::fit_many(*api_, jobs);
+  }
+  std::unique_ptr<nn::cnn::CnnStepper> make_cnn_stepper(nn::cnn::Sequential& net,
+                                                        const nn::AdamHyper& adam, uint64_t seed,
+                                                        nn::cnn::SgdMomentum sgd,
+                                                        int max_batch) override {
+    return make_cnn_gpu_stepper(*api_, net, adam, seed, sgd, max_batch);
   }
 
  private:
@@ -102,7 +103,7 @@ std::vector<nn::TrainHistory> train(GpuApi& api, std::span<FitJob> jobs,
     std::size_t steps = 0;
     for (int m = 0; m < models; ++m) {
       if (epoch > jobs[m].config.epochs) continue;
-      if (jobs[m].config.shuffle) shuffle(state[m].order, jobs[m].config.seed, epoch);
+      nn::shuffle_for_epoch(state[m].order, jobs[m].config, epoch);
       steps = std::max(steps, state[m].batches());
     }
     gpu.reset_epoch_stats();
@@ -123,8 +124,7 @@ std::vector<nn::TrainHistory> train(GpuApi& api, std::span<FitJob> jobs,
       if (epoch > jobs[m].config.epochs) continue;
       nn::EpochStats st;
       st.epoch = epoch;
-      st.loss = sums[m].loss_sum / static_cast<double>(state[m].rows);
-      st.train_accuracy = sums[m].correct / static_cast<double>(state[m].rows);
+      nn::set_train_stats(st, sums[m], state[m].rows);
       st.seconds = seconds;
       st.steps = gpu.steps_taken(m);
       histories[m].epochs.push_back(st);

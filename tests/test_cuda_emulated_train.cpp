@@ -19,6 +19,7 @@
 #include "experiment/run_config.h"
 #include "experiment/runner.h"
 #include "gpu_api.h"
+#include "kernels/dense_act.cuh"
 #include "mlp_gpu.h"
 #include "nn/dropout.h"
 #include "nn/mlp.h"

@@ -3,7 +3,7 @@
 // a model idle this step (rows = 0) keeps its parameters and moments.
 #pragma once
 
-#include "kernels/grid.cuh"
+#include "kernels/launch_entry.cuh"
 #include "kernels/model_step.cuh"
 #include "nn/adam.h"
 
@@ -34,5 +34,6 @@ struct AdamKernel {
     nn::adam_element(steps[m].adam, grad[at], weights[at], m1[at], m2[at]);
   }
 };
+AUDIFY_KERNEL(AdamKernel);
 
 }  // namespace audify::gpu

@@ -2,7 +2,7 @@
 // coefficient), accumulating in double like the CPU's summarize().
 #pragma once
 
-#include "kernels/grid.cuh"
+#include "kernels/launch_entry.cuh"
 
 namespace audify::gpu {
 
@@ -30,5 +30,6 @@ struct ClipMeanKernel {
     }
   }
 };
+AUDIFY_KERNEL(ClipMeanKernel);
 
 }  // namespace audify::gpu

@@ -2,14 +2,13 @@
 // the rest of the pipeline. (1) DeltaKernel: librosa.feature.delta of order 1 and 2 for every
 // (frame, coefficient) of the batch; (2) ClipStatsKernel: one thread per (clip, coefficient)
 // reduces its column to min, max, median, mean, var, skew, kurtosis and the deltas' mean / var.
-// CPU twin: features/summary_stats.cpp, whose arithmetic (double accumulation in the same order,
-// two-pass moments, SciPy's constant-sample test, numpy's median) is repeated here line for line.
-// The median is an in-place quickselect on a per-column copy (scratch), exact like nth_element.
+// CPU twin: features/summary_stats.cpp; both run features/summary_math.h's arithmetic (double
+// accumulation, two-pass moments, SciPy's constant-sample test, numpy's median by an in-place
+// quickselect, here on a per-column copy in scratch).
 #pragma once
 
-#include <cmath>
-
-#include "kernels/grid.cuh"
+#include "features/summary_math.h"
+#include "kernels/launch_entry.cuh"
 
 namespace audify::gpu {
 
@@ -55,13 +54,9 @@ struct DeltaKernel {
   // at the edges frames use the first / last full window; 0 when too few frames for the order.
   AUDIFY_HD float derivative(int order, long long t_in_clip, int n_clip, long long clip_row0,
                              int k) const {
-    int w = n_clip % 2 == 1 ? n_clip : n_clip - 1;
-    w = w < kDeltaWidth ? w : kDeltaWidth;
+    const int w = summary_math::delta_width(n_clip, kDeltaWidth);
     if (w <= order) return 0.0f;
-    const int half = w / 2;
-    long long start = t_in_clip - half;
-    start = start < 0 ? 0 : start;
-    start = start > n_clip - w ? n_clip - w : start;
+    const long long start = summary_math::delta_window_start(t_in_clip, n_clip, w);
     const double* tap = taps + delta_tap_index(order, w, static_cast<int>(t_in_clip - start), 0);
     double acc = 0.0;
     for (int j = 0; j < w; ++j) acc += tap[j] * mfcc[(clip_row0 + start + j) * n_mfcc + k];
@@ -80,72 +75,7 @@ struct DeltaKernel {
     if (d2 != nullptr) d2[e] = derivative(2, f - row0, n_clip, row0, k);
   }
 };
-
-// Two-pass central moments in double, as summary_stats.cpp's moments().
-struct ColumnMoments {
-  double mean = 0, m2 = 0, m3 = 0, m4 = 0;
-};
-
-AUDIFY_HD inline ColumnMoments column_moments(const float* x, long long rows, int stride) {
-  ColumnMoments m;
-  for (long long t = 0; t < rows; ++t) m.mean += x[t * stride];
-  m.mean /= static_cast<double>(rows);
-  for (long long t = 0; t < rows; ++t) {
-    const double d = x[t * stride] - m.mean, d2 = d * d;
-    m.m2 += d2;
-    m.m3 += d2 * d;
-    m.m4 += d2 * d2;
-  }
-  const double n = static_cast<double>(rows);
-  m.m2 /= n;
-  m.m3 /= n;
-  m.m4 /= n;
-  return m;
-}
-
-// SciPy's test for a constant sample (skew and kurtosis are then 0 here, NaN in SciPy).
-AUDIFY_HD inline bool constant_sample(const ColumnMoments& m) {
-  const double tol = 1e-15 * m.mean;
-  return m.m2 <= tol * tol;
-}
-
-// The k-th smallest of x[0, n) (rearranging x), Hoare-partition quickselect; no recursion.
-AUDIFY_HD inline float select_kth(float* x, long long n, long long k) {
-  long long lo = 0, hi = n - 1;
-  while (lo < hi) {
-    const float pivot = x[lo + (hi - lo) / 2];
-    long long i = lo, j = hi;
-    while (i <= j) {
-      while (x[i] < pivot) ++i;
-      while (x[j] > pivot) --j;
-      if (i <= j) {
-        const float tmp = x[i];
-        x[i] = x[j];
-        x[j] = tmp;
-        ++i;
-        --j;
-      }
-    }
-    if (k <= j) {
-      hi = j;
-    } else if (k >= i) {
-      lo = i;
-    } else {
-      return x[k];
-    }
-  }
-  return x[k];
-}
-
-// numpy.median of x[0, n), n >= 1 (x is rearranged).
-AUDIFY_HD inline double column_median(float* x, long long n) {
-  const long long h = n / 2;
-  const double upper = select_kth(x, n, h);
-  if (n % 2 == 1) return upper;
-  float lower = x[0];  // after the selection x[0, h) holds the h smallest
-  for (long long t = 1; t < h; ++t) lower = x[t] > lower ? x[t] : lower;
-  return 0.5 * (static_cast<double>(lower) + upper);
-}
+AUDIFY_KERNEL(DeltaKernel);
 
 struct ClipStatsKernel {
   const float* mfcc;       // (frames, n_mfcc)
@@ -165,6 +95,7 @@ struct ClipStatsKernel {
   static LaunchShape shape(int n_clips) { return launch_per_item(n_clips); }
 
   AUDIFY_HD double value(StatCode s, long long row0, long long rows, int k) const {
+    using summary_math::column_moments;
     const float* x = mfcc + row0 * n_mfcc + k;
     switch (s) {
       case StatCode::min: {
@@ -180,20 +111,16 @@ struct ClipStatsKernel {
       case StatCode::median: {
         float* col = scratch + row0 * n_mfcc + k * rows;
         for (long long t = 0; t < rows; ++t) col[t] = x[t * n_mfcc];
-        return column_median(col, rows);
+        return summary_math::column_median(col, rows);
       }
       case StatCode::mean:
         return column_moments(x, rows, n_mfcc).mean;
       case StatCode::var:
         return column_moments(x, rows, n_mfcc).m2;
-      case StatCode::skew: {
-        const ColumnMoments m = column_moments(x, rows, n_mfcc);
-        return constant_sample(m) ? 0.0 : m.m3 / pow(m.m2, 1.5);
-      }
-      case StatCode::kurtosis: {
-        const ColumnMoments m = column_moments(x, rows, n_mfcc);
-        return constant_sample(m) ? 0.0 : m.m4 / (m.m2 * m.m2) - 3.0;
-      }
+      case StatCode::skew:
+        return summary_math::skewness(column_moments(x, rows, n_mfcc));
+      case StatCode::kurtosis:
+        return summary_math::excess_kurtosis(column_moments(x, rows, n_mfcc));
       case StatCode::d1_mean:
         return column_moments(d1 + row0 * n_mfcc + k, rows, n_mfcc).mean;
       case StatCode::d1_var:
@@ -216,5 +143,6 @@ struct ClipStatsKernel {
         row[s * n_mfcc + k] = rows > 0 ? static_cast<float>(value(stats[s], row0, rows, k)) : 0.0f;
   }
 };
+AUDIFY_KERNEL(ClipStatsKernel);
 
 }  // namespace audify::gpu

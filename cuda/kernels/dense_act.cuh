@@ -5,7 +5,7 @@
 // both; the per-element maths is nn/activation.h's, shared with the CPU.
 #pragma once
 
-#include "kernels/grid.cuh"
+#include "kernels/launch_entry.cuh"
 #include "kernels/model_step.cuh"
 #include "nn/activation.h"
 #include "nn/dropout_mask.h"
@@ -52,6 +52,7 @@ struct BiasActDropoutKernel {
     z[at] = y * s;
   }
 };
+AUDIFY_KERNEL(BiasActDropoutKernel);
 
 // dz = dh * scale * activation'(pre) over `count` elements (all models at once: same strides).
 struct ActBackwardKernel {
@@ -73,6 +74,7 @@ struct ActBackwardKernel {
     dz[e] = dh[e] * scale[e] * nn::activation_grad(activation, pre[e]);
   }
 };
+AUDIFY_KERNEL(ActBackwardKernel);
 
 // grad[bias + c] = sum over the batch's rows of dz[r][c], rows in order as the CPU sums them
 // (padding rows hold zeros); one thread per (unit, model).
@@ -103,5 +105,6 @@ struct BiasGradKernel {
     grad[m * param_stride + bias_offset + c] = sum;
   }
 };
+AUDIFY_KERNEL(BiasGradKernel);
 
 }  // namespace audify::gpu

@@ -4,7 +4,7 @@
 // CPU twin: cpu_mfcc::pad_signal + cpu_mfcc::window_frame.
 #pragma once
 
-#include "kernels/grid.cuh"
+#include "kernels/launch_entry.cuh"
 
 namespace audify::gpu {
 
@@ -58,5 +58,6 @@ struct FrameWindowKernel {
     frames[static_cast<long long>(f) * n_fft + i] = v * window[i];
   }
 };
+AUDIFY_KERNEL(FrameWindowKernel);
 
 }  // namespace audify::gpu

@@ -2,7 +2,7 @@
 // zero past the model's batch size so that padding rows contribute nothing to the gradients.
 #pragma once
 
-#include "kernels/grid.cuh"
+#include "kernels/launch_entry.cuh"
 #include "kernels/model_step.cuh"
 
 namespace audify::gpu {
@@ -38,5 +38,6 @@ struct GatherBatchKernel {
     if (c == 0) labels[slot] = used ? table_labels[row] : -1;
   }
 };
+AUDIFY_KERNEL(GatherBatchKernel);
 
 }  // namespace audify::gpu

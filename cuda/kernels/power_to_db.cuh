@@ -5,7 +5,7 @@
 #pragma once
 
 #include "features/mfcc_math.h"
-#include "kernels/grid.cuh"
+#include "kernels/launch_entry.cuh"
 
 namespace audify::gpu {
 
@@ -58,6 +58,7 @@ struct DbMaxKernel {
       block_max[static_cast<long long>(g.block.y) * g.grid_dim.x + g.block.x] = s.max[0];
   }
 };
+AUDIFY_KERNEL(DbMaxKernel);
 
 struct TopDbClampKernel {
   const int* first_frame;  // (clips + 1)
@@ -83,5 +84,6 @@ struct TopDbClampKernel {
       log_mel[e] = mfcc_math::clamp_top_db(log_mel[e], max_db, top_db);
   }
 };
+AUDIFY_KERNEL(TopDbClampKernel);
 
 }  // namespace audify::gpu

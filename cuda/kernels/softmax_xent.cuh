@@ -7,7 +7,7 @@
 
 #include <cmath>
 
-#include "kernels/grid.cuh"
+#include "kernels/launch_entry.cuh"
 #include "kernels/model_step.cuh"
 
 namespace audify::gpu {
@@ -74,6 +74,7 @@ struct SoftmaxXentKernel {
     }
   }
 };
+AUDIFY_KERNEL(SoftmaxXentKernel);
 
 // Inference: logits (rows, classes) + bias -> probabilities in place, as nn::softmax_rows.
 struct SoftmaxKernel {
@@ -103,5 +104,6 @@ struct SoftmaxKernel {
     for (int c = 0; c < classes; ++c) row[c] *= inv;
   }
 };
+AUDIFY_KERNEL(SoftmaxKernel);
 
 }  // namespace audify::gpu

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "features/mfcc_math.h"
-#include "kernels/grid.cuh"
+#include "kernels/launch_entry.cuh"
 
 namespace audify::gpu {
 
@@ -23,6 +23,7 @@ struct PowerKernel {
     power[e] = mfcc_math::spectral_power(spectrum[2 * e], spectrum[2 * e + 1], exponent);
   }
 };
+AUDIFY_KERNEL(PowerKernel);
 
 struct MelKernel {
   const float* power;    // (frames, n_bins)
@@ -53,5 +54,6 @@ struct MelKernel {
     mel[e] = (sum[0] + sum[1]) + (sum[2] + sum[3]);
   }
 };
+AUDIFY_KERNEL(MelKernel);
 
 }  // namespace audify::gpu

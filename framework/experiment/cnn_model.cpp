@@ -13,6 +13,7 @@
 #include "nn/cnn/cnn_fit.h"
 #include "nn/cnn/cnn_spec.h"
 #include "nn/safetensors.h"
+#include "nn/train_backend.h"
 
 namespace audify {
 namespace {
@@ -56,13 +57,16 @@ int cnn_blas_threads() {
 
 class CnnModel final : public RunModel {
  public:
+  // `device`: the GPU trainer (device=cuda), or null for the CPU.
   CnnModel(std::string kind, const CnnSpec& spec, const nn::TrainConfig& train,
-           const WindowConfig& windows, const AugmentOptions& augment = {})
+           const WindowConfig& windows, const AugmentOptions& augment = {},
+           std::unique_ptr<nn::DeviceTrainer> device = {})
       : kind_(std::move(kind)),
         spec_(spec),
         train_(train),
         windows_(windows),
         augment_(augment),
+        device_(std::move(device)),
         net_(nn::cnn::make_cnn(spec, train.seed)) {}
 
   void fit(const Examples& x, std::span<const int> labels, const EpochHook& on_epoch) override {
@@ -79,8 +83,14 @@ class CnnModel final : public RunModel {
         on_epoch({s.epoch, s.loss, s.train_accuracy, s.val_loss, s.val_accuracy},
                  *this);  // it may predict
     };
+    nn::cnn::CnnStepperFactory stepper;
+    if (device_)
+      stepper = [this](nn::cnn::Sequential& net, const nn::AdamHyper& adam, uint64_t seed,
+                       nn::cnn::SgdMomentum sgd, int max_batch) {
+        return device_->make_cnn_stepper(net, adam, seed, sgd, max_batch);
+      };
     scaling_ = nn::cnn::fit_cnn(net_, clips, labels, train_, windows_, report,
-                                make_batch_augmenter(augment_, train_.seed))
+                                make_batch_augmenter(augment_, train_.seed), stepper)
                    .scaling;
   }
 
@@ -149,6 +159,7 @@ class CnnModel final : public RunModel {
   nn::TrainConfig train_;
   WindowConfig windows_;
   AugmentOptions augment_;
+  std::unique_ptr<nn::DeviceTrainer> device_;  // null: trained on the CPU
   mutable nn::cnn::Sequential net_;
   InputScaling scaling_;
   mutable std::mutex mutex_;
@@ -190,7 +201,8 @@ CnnSpec spec_of(const RunConfig& c, int bands, int classes, bool configurable) {
 std::unique_ptr<RunModel> make(const RunConfig& c, int bands, int classes, bool configurable) {
   return std::make_unique<CnnModel>(
       c.model.kind, spec_of(c, bands, classes, configurable), c.train.to_train_config(c.seed),
-      WindowConfig{c.model.cnn.window_frames, c.eval.hop_frames}, c.augment);
+      WindowConfig{c.model.cnn.window_frames, c.eval.hop_frames}, c.augment,
+      c.resolved_device() == "cuda" ? nn::make_device_trainer() : nullptr);
 }
 
 std::unique_ptr<RunModel> make_sb_cnn(const RunConfig& c, int bands, int classes) {

@@ -144,7 +144,8 @@ SplitOptions RunConfig::effective_split() const {
   return s;
 }
 
-// The GPU trains the mlp when one is usable (nn/train_backend.h); other families use the CPU.
+// The GPU trains the mlp when one is usable (nn/train_backend.h), the CNNs when asked to
+// (device=cuda); other families use the CPU.
 std::string RunConfig::resolved_device() const {
   if (device == "cpu") return "cpu";
   if (device != "auto" && device != "cuda")
@@ -154,6 +155,7 @@ std::string RunConfig::resolved_device() const {
   if (device == "cuda" && !gpu) fail("device=cuda: cannot train on the GPU: {}", why);
   // auto keeps what the GPU trainer lacks (validation split, early stopping) on the CPU.
   const bool gpu_recipe = train.validation_fraction == 0 && train.early_stopping_patience == 0;
+  if (model.kind == "sb_cnn" || model.kind == "cnn") return device == "cuda" ? "cuda" : "cpu";
   return gpu && model.kind == "mlp" && (device == "cuda" || gpu_recipe) ? "cuda" : "cpu";
 }
 

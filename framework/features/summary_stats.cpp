@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/error.h"
+#include "features/summary_math.h"
 
 namespace audify {
 namespace {
@@ -29,46 +30,9 @@ constexpr std::array<Stat, 11> kAll{Stat::min,    Stat::max,     Stat::median,  
                                     Stat::var,    Stat::skew,    Stat::kurtosis, Stat::d1_mean,
                                     Stat::d1_var, Stat::d2_mean, Stat::d2_var};
 
-struct Moments {
-  double mean = 0, m2 = 0, m3 = 0, m4 = 0;
-};
-
-Moments moments(const std::vector<double>& x) {
-  Moments m;
-  for (double v : x) m.mean += v;
-  m.mean /= static_cast<double>(x.size());
-  for (double v : x) {
-    const double d = v - m.mean, d2 = d * d;
-    m.m2 += d2;
-    m.m3 += d2 * d;
-    m.m4 += d2 * d2;
-  }
-  const double n = static_cast<double>(x.size());
-  m.m2 /= n;
-  m.m3 /= n;
-  m.m4 /= n;
-  return m;
-}
-
-// SciPy's test for a constant sample (where it returns NaN): m2 at the rounding level of the mean.
-bool degenerate(const Moments& m) {
-  const double tol = 1e-15 * m.mean;
-  return m.m2 <= tol * tol;
-}
-
-double median(std::vector<double> x) {
-  const std::size_t h = x.size() / 2;
-  std::nth_element(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(h), x.end());
-  const double upper = x[h];
-  if (x.size() % 2 == 1) return upper;
-  const double lower = *std::max_element(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(h));
-  return 0.5 * (lower + upper);
-}
-
-std::vector<double> column(const Matrix& m, std::size_t c) {
-  std::vector<double> x(m.rows);
-  for (std::size_t t = 0; t < m.rows; ++t) x[t] = m(t, c);
-  return x;
+// Column c of m as summary_math reads it.
+const float* column(const Matrix& m, std::size_t c) {
+  return m.data.data() + c;
 }
 
 }  // namespace
@@ -137,14 +101,12 @@ Matrix delta(const Matrix& frames, int order, int width) {
   AUDIFY_ASSERT(order >= 1 && width >= 1 && width % 2 == 1);
   Matrix out(frames.rows, frames.cols, 0.0f);
   const int n = static_cast<int>(frames.rows);
-  int w = std::min(width, n % 2 == 1 ? n : n - 1);
+  const int w = summary_math::delta_width(n, width);
   if (w <= order) return out;  // too few frames for a polynomial of this order
-  const int half = w / 2;
   std::vector<std::vector<double>> weights(w);
   for (int p = 0; p < w; ++p) weights[p] = savgol_weights(w, order, order, p);
   for (int t = 0; t < n; ++t) {
-    // The window holding frame t: centred inside, the first / last full window at the edges.
-    const int start = std::clamp(t - half, 0, n - w);
+    const auto start = static_cast<int>(summary_math::delta_window_start(t, n, w));
     const std::vector<double>& wt = weights[t - start];
     for (std::size_t c = 0; c < frames.cols; ++c) {
       double acc = 0.0;
@@ -171,38 +133,37 @@ std::vector<float> summary_stats(const Matrix& frames, std::span<const Stat> sta
       const Matrix& src = (s == Stat::d1_mean || s == Stat::d1_var)   ? d1
                           : (s == Stat::d2_mean || s == Stat::d2_var) ? d2
                                                                       : frames;
-      const std::vector<double> x = column(src, c);
+      const float* x = column(src, c);
+      const auto rows = static_cast<long long>(src.rows);
+      const auto stride = static_cast<long long>(src.cols);
       double v = 0.0;
       switch (s) {
         case Stat::min:
-          v = *std::ranges::min_element(x);
-          break;
         case Stat::max:
-          v = *std::ranges::max_element(x);
+        case Stat::median: {
+          std::vector<float> col(src.rows);
+          for (std::size_t t = 0; t < src.rows; ++t) col[t] = src(t, c);
+          v = s == Stat::min   ? *std::ranges::min_element(col)
+              : s == Stat::max ? *std::ranges::max_element(col)
+                               : summary_math::column_median(col.data(), rows);
           break;
-        case Stat::median:
-          v = median(x);
-          break;
+        }
         case Stat::mean:
         case Stat::d1_mean:
         case Stat::d2_mean:
-          v = moments(x).mean;
+          v = summary_math::column_moments(x, rows, stride).mean;
           break;
         case Stat::var:
         case Stat::d1_var:
         case Stat::d2_var:
-          v = moments(x).m2;
+          v = summary_math::column_moments(x, rows, stride).m2;
           break;
-        case Stat::skew: {
-          const Moments m = moments(x);
-          v = degenerate(m) ? 0.0 : m.m3 / std::pow(m.m2, 1.5);
+        case Stat::skew:
+          v = summary_math::skewness(summary_math::column_moments(x, rows, stride));
           break;
-        }
-        case Stat::kurtosis: {
-          const Moments m = moments(x);
-          v = degenerate(m) ? 0.0 : m.m4 / (m.m2 * m.m2) - 3.0;
+        case Stat::kurtosis:
+          v = summary_math::excess_kurtosis(summary_math::column_moments(x, rows, stride));
           break;
-        }
       }
       row.push_back(static_cast<float>(v));
     }

@@ -28,10 +28,25 @@ std::size_t training_rows(std::size_t rows, double validation_fraction) {
   return static_cast<std::size_t>(static_cast<double>(rows) * (1.0 - validation_fraction));
 }
 
+std::size_t batch_rows(const TrainConfig& cfg, std::size_t n_train) {
+  return std::min<std::size_t>(static_cast<std::size_t>(cfg.batch_size), n_train);
+}
+
+void shuffle_for_epoch(std::vector<uint32_t>& order, const TrainConfig& cfg, int epoch) {
+  if (!cfg.shuffle || order.size() < 2) return;
+  PhiloxStream rng(cfg.seed, RandomStream::kShuffle, static_cast<uint32_t>(epoch));
+  for (std::size_t i = order.size() - 1; i > 0; --i)
+    std::swap(order[i], order[rng.below(static_cast<uint32_t>(i + 1))]);
+}
+
+void set_train_stats(EpochStats& st, const XentResult& sums, std::size_t n_train) {
+  st.loss = sums.loss_sum / static_cast<double>(n_train);
+  st.train_accuracy = static_cast<double>(sums.correct) / static_cast<double>(n_train);
+}
+
 TrainHistory run_epochs(const TrainConfig& cfg, std::size_t n_train, const EpochLoopHooks& hooks,
                         const EpochCallback& on_epoch) {
-  const std::size_t batch =
-      std::min<std::size_t>(static_cast<std::size_t>(cfg.batch_size), n_train);
+  const std::size_t batch = batch_rows(cfg, n_train);
   std::vector<uint32_t> order(n_train);
   std::iota(order.begin(), order.end(), 0u);
   TrainHistory history;
@@ -40,24 +55,18 @@ TrainHistory run_epochs(const TrainConfig& cfg, std::size_t n_train, const Epoch
   const bool early_stopping = cfg.early_stopping_patience > 0 && hooks.validate;
   for (int epoch = 1; epoch <= cfg.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
-    if (cfg.shuffle) {
-      PhiloxStream rng(cfg.seed, RandomStream::kShuffle, static_cast<uint32_t>(epoch));
-      for (std::size_t i = n_train - 1; i > 0; --i)
-        std::swap(order[i], order[rng.below(static_cast<uint32_t>(i + 1))]);
-    }
-    double loss_sum = 0.0;
-    long correct = 0;
+    shuffle_for_epoch(order, cfg, epoch);
+    XentResult sums;
     for (std::size_t start = 0; start < n_train; start += batch) {
       const std::size_t rows = std::min(batch, n_train - start);
       const XentResult r =
           hooks.train_batch(std::span<const uint32_t>(order.data() + start, rows), epoch);
-      loss_sum += r.loss_sum;
-      correct += r.correct;
+      sums.loss_sum += r.loss_sum;
+      sums.correct += r.correct;
     }
     EpochStats st;
     st.epoch = epoch;
-    st.loss = loss_sum / static_cast<double>(n_train);
-    st.train_accuracy = static_cast<double>(correct) / static_cast<double>(n_train);
+    set_train_stats(st, sums, n_train);
     if (hooks.steps) st.steps = hooks.steps();
     if (hooks.validate) std::tie(st.val_loss, st.val_accuracy) = hooks.validate();
     st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -9,6 +9,7 @@
 #include <functional>
 #include <span>
 #include <utility>
+#include <vector>
 
 #include "core/matrix.h"
 #include "nn/softmax_xent.h"
@@ -25,6 +26,16 @@ struct EpochLoopHooks {
   std::function<void()> restore_best;  // put them back
   std::function<int64_t()> steps;      // optimizer steps so far, for EpochStats
 };
+
+// The pieces of the schedule, for trainers that run it their own way (the GPU trainers step many
+// models in lockstep) and must keep to it exactly:
+// rows per batch (the last batch of an epoch may be shorter);
+std::size_t batch_rows(const TrainConfig& cfg, std::size_t n_train);
+// the epoch's row order: Fisher-Yates over the previous epoch's order with Philox(seed,
+// kShuffle, epoch), left alone without cfg.shuffle;
+void shuffle_for_epoch(std::vector<uint32_t>& order, const TrainConfig& cfg, int epoch);
+// the epoch's training loss and accuracy from the summed batch results.
+void set_train_stats(EpochStats& st, const XentResult& sums, std::size_t n_train);
 
 // Runs cfg.epochs epochs (or fewer when early stopping ends them) over n_train rows.
 TrainHistory run_epochs(const TrainConfig& cfg, std::size_t n_train, const EpochLoopHooks& hooks,

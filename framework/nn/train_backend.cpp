@@ -25,6 +25,11 @@ DeviceTrainerBackend current() {
 
 }  // namespace
 
+std::unique_ptr<cnn::CnnStepper> DeviceTrainer::make_cnn_stepper(cnn::Sequential&, const AdamHyper&,
+                                                                 uint64_t, cnn::SgdMomentum, int) {
+  fail("{}: this device trainer has no CNN trainer", name());
+}
+
 void set_device_trainer_backend(DeviceTrainerBackend backend) {
   std::lock_guard lock(registry_mutex());
   registered() = backend;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/matrix.h"
+#include "nn/cnn/cnn_fit.h"
 #include "nn/mlp.h"
 #include "nn/trainer.h"
 
@@ -31,6 +32,11 @@ class DeviceTrainer {
   // Several models of one shape at once (k-fold folds, sweep points): each gets the history and
   // weights nn::fit gives it alone (same schedule), within the device's float noise.
   virtual std::vector<TrainHistory> fit_many(std::span<FitJob> jobs) = 0;
+  // fit_cnn's optimizer step on the device (nn/cnn/cnn_fit.h); throws audify::Error when the
+  // device cannot train CNNs (the default).
+  virtual std::unique_ptr<cnn::CnnStepper> make_cnn_stepper(cnn::Sequential& net,
+                                                            const AdamHyper& adam, uint64_t seed,
+                                                            cnn::SgdMomentum sgd, int max_batch);
   // nn::fit's contract, run on the device.
   TrainHistory fit(Mlp& model, const Matrix& x, std::span<const int> labels, const TrainConfig& cfg,
                    const EpochCallback& on_epoch) {

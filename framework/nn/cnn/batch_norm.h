@@ -25,6 +25,8 @@ class BatchNorm final : public Layer {
   // Not trained by the optimizer, but part of the model (saved with it).
   std::vector<float>& running_mean() { return running_mean_; }
   std::vector<float>& running_var() { return running_var_; }
+  double momentum() const { return momentum_; }
+  double epsilon() const { return epsilon_; }
 
  private:
   int channels_;

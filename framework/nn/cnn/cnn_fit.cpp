@@ -30,6 +30,23 @@ void restore(Sequential& net, const std::vector<std::vector<float>>& saved) {
   for (std::size_t i = 0; i < state.size(); ++i) *state[i].second = saved[i];
 }
 
+// The CPU's step.
+class CpuStepper final : public CnnStepper {
+ public:
+  CpuStepper(Sequential& net, const AdamHyper& adam, uint64_t seed, SgdMomentum sgd)
+      : trainer_(net, adam, seed, sgd) {}
+  XentResult step(const Tensor& x, std::span<const int> labels) override {
+    return trainer_.step(x, labels);
+  }
+  XentResult step_soft(const Tensor& x, std::span<const float> targets) override {
+    return trainer_.step_soft(x, targets);
+  }
+  int64_t steps() const override { return trainer_.steps(); }
+
+ private:
+  CnnTrainer trainer_;
+};
+
 }  // namespace
 
 Matrix predict_clips(Sequential& net, const ClipSpectrograms& clips, const WindowConfig& w,
@@ -72,7 +89,7 @@ Matrix predict_clips(Sequential& net, const ClipSpectrograms& clips, const Windo
 CnnFitResult fit_cnn(Sequential& net, const ClipSpectrograms& clips, std::span<const int> labels,
                      const TrainConfig& cfg, const WindowConfig& w,
                      const std::function<void(const EpochStats&, const InputScaling&)>& on_epoch,
-                     const BatchAugmenter& augment) {
+                     const BatchAugmenter& augment, const CnnStepperFactory& make_stepper) {
   check_train_config(cfg);
   const int classes = net.output_shape().c;
   if (labels.size() != clips.size())
@@ -88,8 +105,12 @@ CnnFitResult fit_cnn(Sequential& net, const ClipSpectrograms& clips, std::span<c
   if (cfg.standardize) result.scaling = fit_input_scaling(clips, n_train);
   const ClipSpectrograms validation = head(clips, n_train, clips.size() - n_train);
 
-  CnnTrainer trainer(net, {cfg.lr, cfg.beta1, cfg.beta2, cfg.eps, cfg.weight_decay}, cfg.seed,
-                     {cfg.optimizer == "sgd", cfg.momentum});
+  const AdamHyper hyper{cfg.lr, cfg.beta1, cfg.beta2, cfg.eps, cfg.weight_decay};
+  const SgdMomentum sgd{cfg.optimizer == "sgd", cfg.momentum};
+  const std::unique_ptr<CnnStepper> trainer =
+      make_stepper
+          ? make_stepper(net, hyper, cfg.seed, sgd, static_cast<int>(batch_rows(cfg, n_train)))
+          : std::make_unique<CpuStepper>(net, hyper, cfg.seed, sgd);
   Tensor x;
   std::vector<int> y;
   std::vector<float> targets;
@@ -112,23 +133,34 @@ CnnFitResult fit_cnn(Sequential& net, const ClipSpectrograms& clips, std::span<c
       copy_window(clip, clips.bands, start, w.window, result.scaling, x.sample(k));
       y[static_cast<std::size_t>(k)] = labels[i];
     }
-    if (!augment) return trainer.step(x, y);
+    if (!augment) return trainer->step(x, y);
     targets.assign(rows.size() * static_cast<std::size_t>(classes), 0.0f);
     for (int k = 0; k < n; ++k) targets[static_cast<std::size_t>(k) * classes + y[k]] = 1.0f;
     augment(x, targets, rows, epoch, result.scaling);
-    return trainer.step_soft(x, targets);
+    return trainer->step_soft(x, targets);
   };
   if (n_train < clips.size())
     hooks.validate = [&] {
+      trainer->sync();
       return probability_loss_accuracy(predict_clips(net, validation, w, result.scaling),
                                        labels.subspan(n_train));
     };
-  hooks.keep_best = [&] { best = snapshot(net); };
-  hooks.restore_best = [&] { restore(net, best); };
-  hooks.steps = [&] { return trainer.steps(); };
+  hooks.keep_best = [&] {
+    trainer->sync();
+    best = snapshot(net);
+  };
+  bool restored = false;  // the host holds the best epoch's weights, not the last step's
+  hooks.restore_best = [&] {
+    restore(net, best);
+    restored = true;
+  };
+  hooks.steps = [&] { return trainer->steps(); };
   result.history = run_epochs(cfg, n_train, hooks, [&](const EpochStats& s) {
-    if (on_epoch) on_epoch(s, result.scaling);
+    if (!on_epoch) return;
+    trainer->sync();
+    on_epoch(s, result.scaling);
   });
+  if (!restored) trainer->sync();
   return result;
 }
 

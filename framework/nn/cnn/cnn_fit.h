@@ -6,10 +6,12 @@
 
 #include <functional>
 #include <limits>
+#include <memory>
 #include <span>
 
 #include "core/matrix.h"
 #include "nn/cnn/clip_windows.h"
+#include "nn/cnn/cnn_trainer.h"
 #include "nn/cnn/sequential.h"
 #include "nn/trainer.h"
 
@@ -27,6 +29,23 @@ using BatchAugmenter =
     std::function<void(Tensor& images, std::vector<float>& targets, std::span<const uint32_t> clips,
                        int epoch, const InputScaling& scaling)>;
 
+// The optimizer step fit_cnn takes for each batch: the CPU's CnnTrainer unless a device gives its
+// own (nn::DeviceTrainer::make_cnn_stepper, cuda/cnn_gpu_stepper.cpp), which keeps the network's
+// weights on the device and writes them back to `net` on sync().
+class CnnStepper {
+ public:
+  virtual ~CnnStepper() = default;
+  virtual XentResult step(const Tensor& x, std::span<const int> labels) = 0;
+  virtual XentResult step_soft(const Tensor& x, std::span<const float> targets) = 0;
+  virtual int64_t steps() const = 0;
+  // Makes the network's host weights those of the last step (before validation, snapshots, the
+  // epoch callback and the end of training).
+  virtual void sync() {}
+};
+// Makes the stepper of `net` for batches of up to max_batch samples.
+using CnnStepperFactory = std::function<std::unique_ptr<CnnStepper>(
+    Sequential& net, const AdamHyper& adam, uint64_t seed, SgdMomentum sgd, int max_batch)>;
+
 struct CnnFitResult {
   TrainHistory history;
   InputScaling scaling;  // measured on the training clips when cfg.standardize, else identity
@@ -37,7 +56,7 @@ struct CnnFitResult {
 CnnFitResult fit_cnn(Sequential& net, const ClipSpectrograms& clips, std::span<const int> labels,
                      const TrainConfig& cfg, const WindowConfig& windows,
                      const std::function<void(const EpochStats&, const InputScaling&)>& on_epoch,
-                     const BatchAugmenter& augment = {});
+                     const BatchAugmenter& augment = {}, const CnnStepperFactory& stepper = {});
 
 // (clips.size(), classes) probabilities: the mean softmax of each clip's windows.
 Matrix predict_clips(Sequential& net, const ClipSpectrograms& clips, const WindowConfig& windows,

@@ -21,6 +21,9 @@ class Dense final : public Layer {
   double forward_macs(const Shape&) const override { return static_cast<double>(inputs_) * units_; }
   // l2 * sum(W^2): the regulariser's share of the loss.
   double penalty() const;
+  int inputs() const { return inputs_; }
+  int units() const { return units_; }
+  double l2() const { return l2_; }
 
  private:
   int inputs_, units_;

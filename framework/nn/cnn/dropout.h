@@ -19,6 +19,7 @@ class Dropout final : public Layer {
   void forward(const Tensor& x, Tensor& y, const Pass& pass) override;
   void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) override;
   double rate() const { return rate_; }
+  uint32_t layer() const { return layer_; }  // the Philox counter word of its masks
 
  private:
   double rate_;

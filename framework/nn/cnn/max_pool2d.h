@@ -17,6 +17,8 @@ class MaxPool2d final : public Layer {
   Shape output_shape(const Shape& in) const override;
   void forward(const Tensor& x, Tensor& y, const Pass& pass) override;
   void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) override;
+  int pool_h() const { return pool_h_; }
+  int pool_w() const { return pool_w_; }
 
  private:
   int pool_h_, pool_w_;

@@ -30,6 +30,7 @@ class Sequential {
   // Multiply-adds of one sample's forward pass.
   double forward_macs() const;
   Shape output_shape() const { return shapes_.back(); }
+  Shape input_shape() const { return input_; }  // one sample's
   std::size_t size() const { return layers_.size(); }
   Layer& layer(std::size_t i) { return *layers_[i]; }
 
