@@ -32,6 +32,12 @@ double level_db(double mean_square) {
 
 }  // namespace
 
+double level_dbfs(std::span<const float> samples) {
+  double sum_squares = 0;
+  for (const float x : samples) sum_squares += static_cast<double>(x) * x;
+  return level_db(samples.empty() ? 0.0 : sum_squares / static_cast<double>(samples.size()));
+}
+
 double a_weighting_gain(double frequency_hz) {
   static const double at_1khz = a_response(1000.0);
   return a_response(std::abs(frequency_hz)) / at_1khz;
@@ -60,9 +66,6 @@ LevelMeter::LevelMeter(int sample_rate, std::size_t block_samples) : block_sampl
 SoundLevel LevelMeter::measure(std::span<const float> samples) const {
   AUDIFY_ASSERT(samples.size() == block_samples_);
   const std::size_t n = block_samples_;
-  double sum_squares = 0;
-  for (const float x : samples) sum_squares += static_cast<double>(x) * x;
-
   const RealFft fft(static_cast<int>(n));
   FftBuffer in = fft_buffer(n);
   FftBuffer out = fft_buffer(2 * (n / 2 + 1));
@@ -74,7 +77,7 @@ SoundLevel LevelMeter::measure(std::span<const float> samples) const {
     weighted += bin_weights_[k] * (re * re + im * im);
   }
   const double count = static_cast<double>(n);
-  return {level_db(sum_squares / count), level_db(weighted / (count * count))};
+  return {level_dbfs(samples), level_db(weighted / (count * count))};
 }
 
 SoundLevel measure_level(std::span<const float> samples, int sample_rate) {

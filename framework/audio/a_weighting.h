@@ -30,6 +30,10 @@ struct SoundLevel {
   double dbfs_a = kLevelFloorDb;  // A-weighted, re a full-scale sine: "dB(A)FS"
 };
 
+// The unweighted level of any block (no FFT): 10 log10(2 mean square), floored; an empty block is
+// at the floor.
+double level_dbfs(std::span<const float> samples);
+
 // Measures blocks of one fixed length at one sample rate; the A-curve weights per FFT bin are
 // computed once. measure() is const and allocates its own FFT buffers, so one meter may be shared.
 class LevelMeter {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "config/defaults_list.h"
+#include "config/key_suggestions.h"
 #include "config/options.h"
 #include "core/error.h"
 
@@ -21,29 +22,6 @@ toml::table load_toml(const fs::path& path, const std::string& shown) {
   } catch (const toml::parse_error& e) {
     fail("{}:{}:{}: {}", shown, e.source().begin.line, e.source().begin.column, e.description());
   }
-}
-
-// Names come from the command line and from config files: one too long for the file system
-// (ENAMETOOLONG) is simply not there, rather than a filesystem_error escaping composition.
-bool is_file(const fs::path& path) {
-  std::error_code ec;
-  return fs::is_regular_file(path, ec);
-}
-bool is_folder(const fs::path& path) {
-  std::error_code ec;
-  return fs::is_directory(path, ec);
-}
-
-std::string list_options(const fs::path& dir) {
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec))
-    if (entry.is_regular_file() && entry.path().extension() == ".toml")
-      names.push_back(entry.path().stem().string());
-  std::sort(names.begin(), names.end());
-  std::string out;
-  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out.empty() ? "none" : out;
 }
 
 std::string node_text(const toml::node& node) {
@@ -112,7 +90,7 @@ bool is_experiment(const Override& o) {
 
 bool is_group(const Override& o, const std::vector<DefaultsEntry>& list, const ConfigSources& s) {
   if (o.key.find('.') != std::string::npos) return false;
-  return find_group(list, o.key) >= 0 || is_folder(s.configs / o.key);
+  return find_group(list, o.key) >= 0 || s.has_group(o.key);
 }
 
 std::string option_of(const Override& o) {
@@ -122,11 +100,24 @@ std::string option_of(const Override& o) {
   return o.value();
 }
 
-void apply_key_override(ComposedConfig& c, const Override& o) {
+// Whether `key=value` may set `o.key` though no file set it: only where a catalog knows the key. A
+// key it does not know is refused here, with suggestions, rather than with a hint to add it with
+// `+` that validation would then refuse.
+bool catalog_allows(const ComposedConfig& c, const Override& o, const KeyCatalog& catalog) {
+  if (!catalog || o.op != OverrideOp::set) return false;
+  const std::vector<std::string> keys = catalog(c.table);
+  if (std::find(keys.begin(), keys.end(), o.key) != keys.end()) return true;
+  fail("override '{}': unknown key '{}'{}; `audify run --cfg` lists every key", o.text, o.key,
+       did_you_mean(o.key, keys));
+}
+
+void apply_key_override(ComposedConfig& c, const Override& o, const KeyCatalog& catalog) {
   if (o.key.find('/') != std::string::npos)
     fail("override '{}': '{}' is not a config group", o.text, o.key);
   const std::vector<std::string> parts = split(o.key, '.');
-  const bool adds = o.op == OverrideOp::add || o.op == OverrideOp::force_add;
+  const bool in_config = c.table.at_path(o.key).node() != nullptr;
+  const bool adds = o.op == OverrideOp::add || o.op == OverrideOp::force_add ||
+                    (!in_config && catalog_allows(c, o, catalog));
   const std::string origin = "override '" + o.text + "'";
   toml::table* parent = &c.table;
   std::string path;
@@ -158,7 +149,7 @@ void apply_key_override(ComposedConfig& c, const Override& o) {
     c.provenance.erase(o.key);
     return;
   }
-  if (o.op == OverrideOp::set && !existing)
+  if (o.op == OverrideOp::set && !existing && !adds)
     fail("override '{}': key '{}' is not in the config (use +{} to add it)", o.text, o.key, o.text);
   if (o.op == OverrideOp::add && existing)
     fail("override '{}': key '{}' is already in the config (set it with {}={}, or use ++{}={})",
@@ -171,18 +162,11 @@ void apply_key_override(ComposedConfig& c, const Override& o) {
   c.provenance.record(o.key, *parent->get(leaf), origin);
 }
 
+fs::path full_path(const fs::path& file) {
+  return fs::absolute(file).lexically_normal();
+}
+
 }  // namespace
-
-ConfigSources ConfigSources::at(const fs::path& root) {
-  return {root / "configs", root / "experiments", root};
-}
-
-std::string ConfigSources::display(const fs::path& file) const {
-  if (base.empty()) return file.generic_string();
-  const fs::path rel = file.lexically_relative(base);
-  return rel.empty() || rel.begin()->string() == ".." ? file.generic_string()
-                                                      : rel.generic_string();
-}
 
 // A group file's own defaults may re-choose other groups with `override /group` (model=sb_cnn
 // picks features=logmel128 and train=sb_cnn), but only groups the primary config chose: an
@@ -191,10 +175,10 @@ void apply_group_file_defaults(const ConfigSources& sources, const std::string& 
                                std::vector<DefaultsEntry>& list) {
   for (std::size_t i = 0; i < list.size(); ++i) {
     if (list[i].kind != DefaultsEntry::Kind::group) continue;
-    const fs::path path = sources.configs / list[i].group / (list[i].option + ".toml");
-    if (!is_file(path)) continue;  // reported when the group is mounted
-    const std::string shown = sources.display(path);
-    for (const DefaultsItem& item : read_defaults(load_toml(path, shown), shown)) {
+    const auto path = sources.find_config(fs::path(list[i].group) / (list[i].option + ".toml"));
+    if (!path) continue;  // reported when the group is mounted
+    const std::string shown = sources.display(*path);
+    for (const DefaultsItem& item : read_defaults(load_toml(*path, shown), shown)) {
       if (item.self) continue;
       if (!item.override_)
         fail(
@@ -212,13 +196,16 @@ void apply_group_file_defaults(const ConfigSources& sources, const std::string& 
   }
 }
 
-ComposedConfig compose(const ConfigSources& sources, const std::vector<Override>& overrides) {
+ComposedConfig compose(const ConfigSources& sources, const std::vector<Override>& overrides,
+                       const KeyCatalog& catalog) {
   for (const Override& o : overrides)
     if (o.sweep) fail("override '{}': a sweep needs multirun (-m)", o.text);
-  const fs::path primary_path = sources.configs / "config.toml";
-  const std::string primary_name = sources.display(primary_path);
-  if (!is_file(primary_path)) fail("{}: not found (the config root needs it)", primary_name);
-  toml::table primary = load_toml(primary_path, primary_name);
+  const auto primary_path = sources.find_config("config.toml");
+  if (!primary_path)
+    fail("config.toml: not found (looked for {}; the config root needs it)",
+         sources.config_candidates("config.toml"));
+  const std::string primary_name = sources.display(*primary_path);
+  toml::table primary = load_toml(*primary_path, primary_name);
   std::vector<DefaultsEntry> list = primary_defaults(primary, primary_name);
   primary.erase("defaults");
 
@@ -247,15 +234,16 @@ ComposedConfig compose(const ConfigSources& sources, const std::vector<Override>
 
   // The experiment's own defaults: `override /group` re-chooses, a plain item adds before it.
   std::map<std::string, toml::table> experiment_files;
+  std::map<std::string, fs::path> experiment_paths;
   for (std::size_t i = 0; i < list.size(); ++i) {
     if (list[i].kind != DefaultsEntry::Kind::experiment) continue;
     const DefaultsEntry entry = list[i];
-    const fs::path path = sources.experiments / (entry.option + ".toml");
-    const std::string shown = sources.display(path);
-    if (!is_file(path))
-      fail("{}: no experiment file {} (available: {})", entry.chosen_by, shown,
-           list_options(sources.experiments));
-    toml::table file = load_toml(path, shown);
+    const auto path = sources.find_experiment(entry.option);
+    if (!path)
+      fail("{}: no experiment file {} (available: {})", entry.chosen_by,
+           sources.experiment_candidates(entry.option), sources.experiment_names());
+    const std::string shown = sources.display(*path);
+    toml::table file = load_toml(*path, shown);
     for (const DefaultsItem& item : read_defaults(file, shown)) {
       if (item.self) continue;
       const int at = find_group(list, item.group);
@@ -276,6 +264,7 @@ ComposedConfig compose(const ConfigSources& sources, const std::vector<Override>
     }
     file.erase("defaults");
     experiment_files[entry.option] = std::move(file);
+    experiment_paths[entry.option] = *path;
   }
 
   // Command-line group choices win over the files'.
@@ -300,17 +289,19 @@ ComposedConfig compose(const ConfigSources& sources, const std::vector<Override>
   apply_group_file_defaults(sources, primary_name, list);
 
   ComposedConfig c;
+  c.files.push_back(full_path(*primary_path));
   for (const DefaultsEntry& e : list) {
     if (e.kind == DefaultsEntry::Kind::self) {
       merge(c.table, primary, "", primary_name, c.provenance);
     } else if (e.kind == DefaultsEntry::Kind::group) {
-      const fs::path dir = sources.configs / e.group;
-      const fs::path path = dir / (e.option + ".toml");
-      const std::string shown = sources.display(path);
-      if (!is_file(path))
-        fail("{}: no config {} for group '{}' (options: {})", e.chosen_by, shown, e.group,
-             list_options(dir));
-      toml::table file = load_toml(path, shown);
+      const fs::path relative = fs::path(e.group) / (e.option + ".toml");
+      const auto path = sources.find_config(relative);
+      if (!path)
+        fail("{}: no config {} for group '{}' (options: {})", e.chosen_by,
+             sources.config_candidates(relative), e.group, sources.options_of(e.group));
+      const std::string shown = sources.display(*path);
+      toml::table file = load_toml(*path, shown);
+      c.files.push_back(full_path(*path));
       file.erase("defaults");  // applied above
       std::vector<std::string> parts = split(e.group, '/');
       std::string mount;
@@ -318,7 +309,9 @@ ComposedConfig compose(const ConfigSources& sources, const std::vector<Override>
       merge(table_at(c.table, parts, shown, c.provenance), file, mount, shown, c.provenance);
       c.choices.emplace_back(e.group, e.option);
     } else {
-      const std::string shown = sources.display(sources.experiments / (e.option + ".toml"));
+      const fs::path& path = experiment_paths.at(e.option);
+      const std::string shown = sources.display(path);
+      c.files.push_back(full_path(path));
       c.table.insert_or_assign("experiment", e.option);  // the file may rename it
       c.provenance.record("experiment", *c.table.get("experiment"), shown);
       merge(c.table, experiment_files.at(e.option), "", shown, c.provenance);
@@ -328,7 +321,7 @@ ComposedConfig compose(const ConfigSources& sources, const std::vector<Override>
   }
 
   for (const Override& o : overrides)
-    if (!is_experiment(o) && !is_group(o, list, sources)) apply_key_override(c, o);
+    if (!is_experiment(o) && !is_group(o, list, sources)) apply_key_override(c, o, catalog);
   return c;
 }
 

@@ -9,26 +9,17 @@
 #include <toml++/toml.h>
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "config/config_sources.h"
 #include "config/override_parser.h"
 #include "config/provenance.h"
 #include "config/toml_writer.h"  // to_toml_string, for the composed table
 
 namespace audify {
-
-struct ConfigSources {
-  std::filesystem::path configs;      // config.toml and <group>/<option>.toml
-  std::filesystem::path experiments;  // <name>.toml, chosen with +experiment=NAME
-  std::filesystem::path base;         // files are named relative to this folder in provenance
-
-  // root/configs and root/experiments, named relative to root ("configs/model/mlp.toml").
-  static ConfigSources at(const std::filesystem::path& root);
-  // How a file under `base` is named in provenance and errors.
-  std::string display(const std::filesystem::path& file) const;
-};
 
 struct ComposedConfig {
   toml::table table;
@@ -36,14 +27,23 @@ struct ComposedConfig {
   // Group -> option in merge order (Hydra's hydra.runtime.choices).
   std::vector<std::pair<std::string, std::string>> choices;
   std::string experiment;  // the +experiment chosen, "" for none
+  // The files composed, in merge order, by full path (for `run --cfg` and the run's log).
+  std::vector<std::filesystem::path> files;
 
   std::string origin_of(const std::string& dotted_key) const {
     return provenance.origin_of(dotted_key);
   }
 };
 
+// Every dotted key a typed config accepts, given the table composed so far (the run's schemas,
+// whose `model.*` keys depend on model.kind). With one, `key=value` may set a key that no file
+// sets, and a key outside it is refused with the nearest keys as suggestions; without one, only
+// keys the files set may be set without `+` (Hydra's rule).
+using KeyCatalog = std::function<std::vector<std::string>(const toml::table& composed)>;
+
 // Composes the config for one run. `overrides` must be plain (expand sweeps first); errors throw
 // audify::Error naming the file or the override at fault.
-ComposedConfig compose(const ConfigSources& sources, const std::vector<Override>& overrides);
+ComposedConfig compose(const ConfigSources& sources, const std::vector<Override>& overrides,
+                       const KeyCatalog& catalog = {});
 
 }  // namespace audify

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "config/key_suggestions.h"
 #include "core/error.h"
 
 namespace audify {
@@ -185,8 +186,14 @@ void OptionSchema::apply(const toml::table& table, const std::string& where) con
     const Field* f = find(key.str());
     if (!f) {
       std::string known;
-      for (const Field& g : fields_) known += (known.empty() ? "" : ", ") + g.key;
-      fail("{}: unknown key '{}' (known keys: {})", where, full_key(key.str()), known);
+      std::vector<std::string> full_keys;
+      for (const Field& g : fields_) {
+        known += (known.empty() ? "" : ", ") + g.key;
+        full_keys.push_back(full_key(g.key));
+      }
+      const std::string unknown = full_key(key.str());
+      fail("{}: unknown key '{}'{} (known keys: {})", where, unknown,
+           did_you_mean(unknown, full_keys), known);
     }
     f->set(node, where);
   }

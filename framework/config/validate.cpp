@@ -1,6 +1,7 @@
 // Walks the composed tree, handing each leaf to the schema of its table with the leaf's origin.
 #include "config/validate.h"
 
+#include "config/key_suggestions.h"
 #include "core/error.h"
 
 namespace audify {
@@ -39,7 +40,8 @@ void walk(const ComposedConfig& config, const toml::table& table, const std::str
     if (!own || (node.is_table() && !own->find(k.str()))) {
       const std::string leaf = first_leaf(node, key);
       const std::string origin = config.origin_of(leaf);
-      fail("{}: unknown key '{}'", origin.empty() ? "config" : origin, leaf);
+      fail("{}: unknown key '{}'{}", origin.empty() ? "config" : origin, leaf,
+           did_you_mean(leaf, schema_keys(schemas)));
     }
     std::string origin = config.origin_of(key);
     if (origin.empty()) origin = "config";
@@ -54,6 +56,14 @@ void walk(const ComposedConfig& config, const toml::table& table, const std::str
 
 void apply_schemas(const ComposedConfig& config, const std::vector<const OptionSchema*>& schemas) {
   walk(config, config.table, "", schemas);
+}
+
+std::vector<std::string> schema_keys(const std::vector<const OptionSchema*>& schemas) {
+  std::vector<std::string> keys;
+  for (const OptionSchema* s : schemas)
+    for (const OptionSchema::Field& f : s->fields())
+      keys.push_back(s->prefix().empty() ? f.key : s->prefix() + "." + f.key);
+  return keys;
 }
 
 }  // namespace audify

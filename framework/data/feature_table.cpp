@@ -25,7 +25,20 @@ int parse_label(const std::string& cell, const std::filesystem::path& path, std:
 
 }  // namespace
 
+void require_feature_table_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    fail(
+        "{}: is a folder, not a feature table (the CSV `audify extract` writes: "
+        "slice_file_name,fsID,fold,classID,class,<features>); for a folder of audio, give "
+        "data.root={} instead",
+        path.string(), path.string());
+  if (!std::filesystem::is_regular_file(path, ec))
+    fail("{}: no such feature table (a CSV file, as `audify extract` writes)", path.string());
+}
+
 FeatureTable read_feature_table(const std::filesystem::path& path) {
+  require_feature_table_file(path);
   std::ifstream in(path);
   if (!in) fail("{}: cannot open feature table", path.string());
   std::string line;

@@ -26,6 +26,9 @@ struct FeatureTable {
 
 // Throws audify::Error naming the file and line for a malformed table.
 FeatureTable read_feature_table(const std::filesystem::path& path);
+// Throws audify::Error naming `path` unless it is a regular file: a folder is told what a feature
+// table is and that a folder of audio is data.root's.
+void require_feature_table_file(const std::filesystem::path& path);
 // Written atomically; floats with enough digits to round-trip.
 void write_feature_table(const std::filesystem::path& path, const FeatureTable& table);
 

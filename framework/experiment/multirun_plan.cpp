@@ -85,6 +85,7 @@ std::string run_dir_suffix(const std::string& model_kind, const std::vector<Over
 MultirunPlan plan_multirun(const std::vector<Override>& overrides, const fs::path& resume_dir) {
   const std::vector<SweepPoint> expanded = expand_sweeps(overrides);
   MultirunPlan plan;
+  std::set<std::vector<std::string>> logged_files;
   for (std::size_t i = 0; i < expanded.size(); ++i) {
     MultirunPoint p;
     p.index = static_cast<int>(i);
@@ -98,6 +99,7 @@ MultirunPlan plan_multirun(const std::vector<Override>& overrides, const fs::pat
     } catch (const Error& e) {
       fail("multirun point {} ({}): {}", p.index, overrides_text(p.swept), e.what());
     }
+    if (logged_files.insert(p.config.config_files).second) log_config_files(p.config);
     plan.points.push_back(std::move(p));
   }
   AUDIFY_ASSERT(!plan.points.empty());

@@ -70,6 +70,20 @@ struct Schemas {
   }
 };
 
+// The keys the run's schemas accept for the model and launcher kinds composed so far (a bad kind
+// is reported by resolve_run_config; the defaults' keys stand in until then).
+std::vector<std::string> run_config_keys(const toml::table& composed) {
+  RunConfig c;
+  if (auto kind = composed.at_path("model.kind").value<std::string>();
+      kind && find_model_kind(*kind))
+    c.model.kind = *kind;
+  if (auto kind = composed.at_path("launcher.kind").value<std::string>();
+      kind && (*kind == "local" || *kind == "slurm"))
+    c.launcher.kind = *kind;
+  const Schemas schemas(c);
+  return schema_keys(schemas.all());
+}
+
 void check(const RunConfig& c) {
   if (c.experiment.empty() || c.experiment.find('/') != std::string::npos || c.experiment == "." ||
       c.experiment == "..")
@@ -159,11 +173,6 @@ std::string RunConfig::resolved_device() const {
   return gpu && model.kind == "mlp" && (device == "cuda" || gpu_recipe) ? "cuda" : "cpu";
 }
 
-ConfigSources run_config_sources() {
-  const std::filesystem::path configs = config_root();
-  return ConfigSources{configs, experiment_root(), configs.parent_path()};
-}
-
 RunConfig resolve_run_config(const ComposedConfig& composed) {
   RunConfig c;
   if (const toml::node* kind = composed.table.at_path("model.kind").node()) {
@@ -184,8 +193,9 @@ RunConfig resolve_run_config(const ComposedConfig& composed) {
 }
 
 RunConfig load_run_config(const std::vector<Override>& overrides, ComposedConfig* composed) {
-  ComposedConfig local = compose(run_config_sources(), overrides);
+  ComposedConfig local = compose(config_search_path(), overrides, run_config_keys);
   RunConfig c = resolve_run_config(local);
+  for (const std::filesystem::path& file : local.files) c.config_files.push_back(file.string());
   if (composed) *composed = std::move(local);
   return c;
 }

@@ -79,6 +79,9 @@ struct RunConfig {
   EvalOptions eval;
   AugmentOptions augment;
   LauncherOptions launcher;
+  // The files composed into this config, full paths in merge order (not a key: for the run's
+  // log and `run --cfg`; empty for a config read back from a run's config.toml).
+  std::vector<std::string> config_files;
 
   // The split options with the replicate seed added.
   SplitOptions effective_split() const;
@@ -86,15 +89,11 @@ struct RunConfig {
   std::string resolved_device() const;
 };
 
-// Where `audify run` composes from: config_root() and experiment_root(), shown relative to the
-// source tree.
-ConfigSources run_config_sources();
-
 // Validates a composed config against every table's schema and returns the typed config. Throws
 // audify::Error naming the key and its origin.
 RunConfig resolve_run_config(const ComposedConfig& composed);
 
-// Composes and resolves in one step.
+// Composes from config_search_path() and resolves, in one step.
 RunConfig load_run_config(const std::vector<Override>& overrides,
                           ComposedConfig* composed = nullptr);
 

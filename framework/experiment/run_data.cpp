@@ -88,7 +88,11 @@ void check_run_data(const RunConfig& c) {
   const DataOptions& d = c.data;
   std::error_code ec;
   if (!d.features.empty()) {
-    if (!fs::is_regular_file(d.features, ec)) fail("data.features: {} is not a file", d.features);
+    try {
+      require_feature_table_file(d.features);
+    } catch (const Error& e) {
+      fail("data.features: {}", e.what());
+    }
   } else if (!d.root.empty()) {
     const bool manifest_file = d.layout == "manifest" && fs::is_regular_file(d.root, ec);
     if (!manifest_file && !fs::is_directory(d.root, ec))

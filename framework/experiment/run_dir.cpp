@@ -72,6 +72,7 @@ RunLog::RunLog(bool quiet) : previous_(spdlog::default_logger()) {
   if (quiet) console->set_level(spdlog::level::warn);
   auto memory = std::make_shared<spdlog::sinks::ostream_sink_mt>(lines_);
   memory->set_pattern("[%Y-%m-%d %H:%M:%S.%e] %l %v");
+  memory_ = memory;
   auto logger = std::make_shared<spdlog::logger>("run", spdlog::sinks_init_list{console, memory});
   logger->set_level(previous_ ? previous_->level() : spdlog::level::info);
   spdlog::set_default_logger(logger);
@@ -79,6 +80,10 @@ RunLog::RunLog(bool quiet) : previous_(spdlog::default_logger()) {
 
 RunLog::~RunLog() {
   if (previous_) spdlog::set_default_logger(previous_);
+}
+
+void RunLog::record_error(const std::string& message) {
+  spdlog::logger("run-file", memory_).error("{}", message);
 }
 
 void RunLog::save(const fs::path& path) {

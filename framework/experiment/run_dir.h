@@ -42,9 +42,12 @@ class RunLog {
   RunLog& operator=(const RunLog&) = delete;
 
   void save(const std::filesystem::path& path);
+  // An error for log.txt only: the command prints it on stderr itself as it exits, once.
+  void record_error(const std::string& message);
 
  private:
   std::shared_ptr<spdlog::logger> previous_;
+  std::shared_ptr<spdlog::sinks::sink> memory_;
   std::ostringstream lines_;
 };
 

@@ -11,7 +11,9 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <sstream>
 
+#include "config/paths.h"
 #include "config/toml_writer.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -218,6 +220,23 @@ std::string resolved_config_text(const RunConfig& config) {
   return to_toml_string(run_config_table(config));
 }
 
+std::string config_files_comment(const RunConfig& config) {
+  if (config.config_files.empty()) return "";
+  std::string out = "# composed from (the first place holding a file wins, per file):\n";
+  for (const std::string& file : config.config_files) out += "#   " + file + "\n";
+  out += "# searched, in order:\n";
+  std::istringstream places(config_search_path().describe());
+  for (std::string line; std::getline(places, line);) out += "#   " + line + "\n";
+  return out;
+}
+
+void log_config_files(const RunConfig& config) {
+  if (config.config_files.empty()) return;
+  std::string files;
+  for (const std::string& file : config.config_files) files += (files.empty() ? "" : ", ") + file;
+  spdlog::info("config files: {}", files);
+}
+
 namespace {
 
 nlohmann::json run_stages(const RunRequest& req) {
@@ -229,6 +248,7 @@ nlohmann::json run_stages(const RunRequest& req) {
   write_file_atomic(dir / "overrides.txt", overrides_text(req.overrides));
   spdlog::info("run {} (experiment {}, model {}, device {})", dir.string(), c.experiment,
                c.model.kind, c.resolved_device());
+  log_config_files(c);
 
   RunReport report;
   report.experiment = c.experiment;

@@ -31,5 +31,10 @@ nlohmann::json run_experiment(const RunRequest& request);
 
 // The resolved config.toml text of a config.
 std::string resolved_config_text(const RunConfig& config);
+// TOML comment lines naming the files the config was composed from and where they were searched
+// (config/paths.h), printed before `run --cfg`'s config; "" for a config read back from a run.
+std::string config_files_comment(const RunConfig& config);
+// Logs the files the config was composed from (the run's log.txt keeps the line).
+void log_config_files(const RunConfig& config);
 
 }  // namespace audify

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "audio/audio_limits.h"
 #include "config/paths.h"
 #include "core/error.h"
 #include "features/mel_filterbank.h"
@@ -51,15 +52,6 @@ void bind(OptionSchema& s, FeatureOptions& o) {
            "frames to one row; none = frame-level features for CNNs, no feature table");
   s.field("stats", o.stats, "statistics over frames when summary = \"stats\"");
 }
-
-namespace {
-
-// The resampy filters tabulate 512 (kaiser_fast) or 8192 (kaiser_best) points per zero crossing,
-// so they downsample by at most that factor; from the highest rate accepted that is 750 Hz.
-constexpr int kMaxSampleRate = 384000;
-constexpr int kMinSampleRate = kMaxSampleRate / 512;
-
-}  // namespace
 
 void finalize(FeatureOptions& o) {
   if (o.load.sample_rate < kMinSampleRate || o.load.sample_rate > kMaxSampleRate)
@@ -159,9 +151,13 @@ std::string fingerprint(const FeatureOptions& options) {
 
 FeatureOptions load_feature_set(const std::string& name) {
   FeatureOptions options;
-  const std::filesystem::path file = config_root() / "features" / (name + ".toml");
-  if (!std::filesystem::exists(file))
-    fail("features={}: no such feature set ({} not found)", name, file.string());
+  const ConfigSources sources = config_search_path();
+  const std::filesystem::path relative = std::filesystem::path("features") / (name + ".toml");
+  const auto found = sources.find_config(relative);
+  if (!found)
+    fail("features={}: no such feature set ({} not found)", name,
+         sources.config_candidates(relative));
+  const std::filesystem::path& file = *found;
   toml::table table;
   try {
     table = toml::parse_file(file.string());

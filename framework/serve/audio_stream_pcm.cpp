@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "audio/audio_limits.h"
 #include "core/error.h"
 
 namespace audify {
@@ -144,8 +145,9 @@ PcmStream::PcmStream(FdReader reader, const PcmFormat& format, std::string conta
       container_(std::move(container)),
       head_(std::move(head)),
       remaining_(data_bytes) {
-  if (format.sample_rate <= 0 || format.sample_rate > 1'000'000)
-    fail("{}: invalid sample rate {} Hz", reader_.name(), format.sample_rate);
+  if (format.sample_rate < kMinSampleRate || format.sample_rate > kMaxSampleRate)
+    fail("{}: sample rate {} Hz is outside [{}, {}] Hz", reader_.name(), format.sample_rate,
+         kMinSampleRate, kMaxSampleRate);
   if (format.channels <= 0 || format.channels > 256)
     fail("{}: invalid channel count {}", reader_.name(), format.channels);
 }

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <sstream>
 
+#include "audio/audio_formats.h"
 #include "audio/decode.h"
 #include "serve/api_error.h"
 #include "serve/clip_view.h"
@@ -43,7 +44,8 @@ Audio decode_upload(std::span<const std::byte> bytes, const std::string& name,
     return decode_audio_memory(bytes, name, limits);
   } catch (const AudioError& e) {
     std::string message = e.what();
-    if (e.fault() == AudioFault::not_audio) message += "; send a WAV, FLAC or OGG file";
+    if (e.fault() == AudioFault::not_audio)
+      message += "; send a " + readable_audio_formats_text() + " file";
     if (e.fault() == AudioFault::corrupt) message = "corrupt audio: " + message;
     throw ApiError(status_of(e.fault()), message);
   }
@@ -81,28 +83,37 @@ nlohmann::json classify_upload(const TrainedModel& model, std::span<const std::b
   Classification c;
   Matrix log_mel;
   try {
-    c = model.classify_audio(audio, name, plots ? &log_mel : nullptr);
+    c = model.classify_audio(audio, name, limits, plots ? &log_mel : nullptr);
     c.decode_ms = decode_ms;
   } catch (const Error& e) {
     // Decoded, but unusable for the features (too short to resample, say).
     throw ApiError(422, std::string("unusable audio: ") + e.what());
   }
 
+  const bool classified = c.verdict == ClipVerdict::classified;
   const std::vector<std::string>& names = model.class_names();
   nlohmann::json probabilities = nlohmann::json::array();
-  for (std::size_t i = 0; i < names.size(); ++i)
+  for (std::size_t i = 0; classified && i < names.size(); ++i)
     probabilities.push_back({{"id", i}, {"class", names[i]}, {"probability", c.probabilities[i]}});
   nlohmann::json out = {
       {"file", name},
       {"model", model.id()},
-      {"predicted", probabilities[static_cast<std::size_t>(c.predicted)]},
+      {"verdict", std::string(verdict_name(c.verdict))},
+      {"predicted",
+       classified ? probabilities[static_cast<std::size_t>(c.predicted)] : nlohmann::json()},
       {"probabilities", std::move(probabilities)},
       {"duration_seconds", c.duration_seconds},
       {"sample_rate", audio.sample_rate},
   };
+  if (!classified) out["message"] = c.message;
   if (plots) {
     out["waveform"] = waveform_envelope(audio.samples);
-    out["mel"] = mel_image(log_mel);
+    out["mel"] = nullptr;
+    if (classified) {
+      out["mel"] = mel_image(log_mel);
+      out["mel"]["fmin_hz"] = model.features().mfcc.fmin;  // the bands' range, for the page's axis
+      out["mel"]["fmax_hz"] = model.features().mfcc.fmax_hz();
+    }
   }
   out["timings_ms"] = {{"decode", c.decode_ms},
                        {"features", c.features_ms},
@@ -122,6 +133,7 @@ nlohmann::json model_summary(const TrainedModel& model) {
           {"kind", model.kind()},
           {"file", model.file().filename().string()},
           {"classes", model.class_names()},
+          {"formats", readable_audio_formats()},
           {"features", metadata_toml(model, "audify.features")},
           {"feature_count", model.feature_count()},
           {"config", std::move(config)}};

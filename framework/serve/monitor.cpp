@@ -1,10 +1,12 @@
 #include "serve/monitor.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cmath>
 
+#include "audio/clip_screen.h"
 #include "core/error.h"
 
 namespace audify {
@@ -29,6 +31,7 @@ void validate(const MonitorOptions& options) {
 std::optional<int> strongest_alert(const std::vector<float>& probabilities,
                                    const std::vector<int>& alert_ids, double threshold) {
   std::optional<int> best;
+  if (probabilities.empty()) return best;  // silent or too short: nothing to alert on
   for (const int id : alert_ids)
     if (probabilities[static_cast<std::size_t>(id)] >= threshold &&
         (!best || probabilities[static_cast<std::size_t>(id)] >
@@ -86,9 +89,12 @@ MonitorSummary run_monitor(AudioStream& stream, const TrainedModel& model,
     WindowResult result;
     result.start_seconds = static_cast<double>(next_start) / rate;
     result.end_seconds = static_cast<double>(next_start + window) / rate;
-    result.classification =
-        model.classify_audio(clip, fmt::format("window at {:.2f} s", result.start_seconds));
+    result.classification = model.classify_audio(
+        clip, fmt::format("window at {:.2f} s", result.start_seconds), options.limits);
     result.level = meter.measure(clip.samples);
+    if (summary.windows == 0)
+      if (const auto why = implausible_signal(clip.samples))
+        spdlog::warn("{}: {}", stream.describe(), *why);
     if (options.calibration_db) result.dba_spl = result.level.dbfs_a + *options.calibration_db;
     result.alert =
         strongest_alert(result.classification.probabilities, alert_ids, options.alert_threshold);

@@ -21,6 +21,9 @@ struct MonitorOptions {
   std::vector<std::string> alert_classes;
   double alert_threshold = 0.8;          // an alert class at or above this probability alerts
   std::optional<double> calibration_db;  // dB SPL of a 0 dBFS sine: dB(A)FS -> dB(A) SPL
+  // A window under the silence floor or shorter than the minimum is reported as such, not
+  // classified (audio/clip_screen.h); the byte and duration limits do not apply to streams.
+  AudioLimits limits;
 };
 
 struct WindowResult {
@@ -44,7 +47,8 @@ std::vector<int> resolve_alert_classes(const std::vector<std::string>& names,
                                        const std::vector<std::string>& classes);
 
 // Reads `stream` to its end, calling `on_window` for each complete window in order. Throws
-// audify::Error for invalid options and for stream errors (wrong format, read failure).
+// audify::Error for invalid options and for stream errors (wrong format, read failure); warns
+// (spdlog) when the first window's samples are not plausible audio (implausible_signal).
 MonitorSummary run_monitor(AudioStream& stream, const TrainedModel& model,
                            const MonitorOptions& options,
                            const std::function<void(const WindowResult&)>& on_window);

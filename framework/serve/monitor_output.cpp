@@ -1,6 +1,7 @@
 // The monitor's two line formats: aligned text for a terminal, JSON lines for programs.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -26,10 +27,14 @@ double round_db(double db) {
 
 std::string format_window_text(const WindowResult& w, const std::vector<std::string>& classes) {
   const Classification& c = w.classification;
-  std::string line = fmt::format(
-      "{:>10}  {:<16} {:.2f}  {:7.1f} dBFS  {:7.1f} dB(A)FS", clock_time(w.start_seconds),
-      classes[static_cast<std::size_t>(c.predicted)],
-      c.probabilities[static_cast<std::size_t>(c.predicted)], w.level.dbfs, w.level.dbfs_a);
+  // A silent (or too short) window says so where the class and its probability would be.
+  const std::string answer =
+      c.verdict == ClipVerdict::classified
+          ? fmt::format("{:<16} {:.2f}", classes[static_cast<std::size_t>(c.predicted)],
+                        c.probabilities[static_cast<std::size_t>(c.predicted)])
+          : fmt::format("{:<21}", c.verdict == ClipVerdict::silent ? "(silent)" : "(too short)");
+  std::string line = fmt::format("{:>10}  {}  {:7.1f} dBFS  {:7.1f} dB(A)FS",
+                                 clock_time(w.start_seconds), answer, w.level.dbfs, w.level.dbfs_a);
   if (w.dba_spl) line += fmt::format("  {:5.1f} dB(A) SPL", *w.dba_spl);
   if (w.alert)
     line += fmt::format("  ALERT {} {:.2f}", classes[static_cast<std::size_t>(*w.alert)],
@@ -39,12 +44,15 @@ std::string format_window_text(const WindowResult& w, const std::vector<std::str
 
 std::string format_window_json(const WindowResult& w, const std::vector<std::string>& classes) {
   const Classification& c = w.classification;
+  const bool classified = c.verdict == ClipVerdict::classified;
+  const auto predicted = static_cast<std::size_t>(std::max(c.predicted, 0));
   nlohmann::json j = {
       {"start", w.start_seconds},
       {"end", w.end_seconds},
-      {"class", classes[static_cast<std::size_t>(c.predicted)]},
-      {"confidence",
-       std::round(c.probabilities[static_cast<std::size_t>(c.predicted)] * 1e4) / 1e4},
+      {"verdict", std::string(verdict_name(c.verdict))},
+      {"class", classified ? nlohmann::json(classes[predicted]) : nlohmann::json()},
+      {"confidence", classified ? nlohmann::json(std::round(c.probabilities[predicted] * 1e4) / 1e4)
+                                : nlohmann::json()},
       {"dbfs", round_db(w.level.dbfs)},
       {"dbfs_a", round_db(w.level.dbfs_a)},
       {"alert", w.alert.has_value()},

@@ -93,9 +93,16 @@ std::vector<float> TrainedModel::probabilities(std::span<const float> features,
 }
 
 Classification TrainedModel::classify_audio(const Audio& audio, const std::string& name,
-                                            Matrix* log_mel) const {
+                                            const AudioLimits& limits, Matrix* log_mel) const {
   Classification out;
   out.duration_seconds = audio.duration_seconds();
+  if (const ClipScreen screen = screen_clip(audio.samples, audio.sample_rate, limits);
+      screen.verdict != ClipVerdict::classified) {
+    out.verdict = screen.verdict;
+    out.message = screen.message;
+    out.predicted = -1;
+    return out;
+  }
   auto start = Clock::now();
   const Audio conformed = conform_audio(audio, features_.load, name);
   auto extractor = make_cpu_extractor(features_.mfcc);
@@ -135,7 +142,7 @@ Classification TrainedModel::classify_bytes(std::span<const std::byte> file_byte
   const auto start = Clock::now();
   const Audio audio = decode_audio_memory(file_bytes, name, limits);
   const double decode_ms = ms_since(start);
-  Classification out = classify_audio(audio, name);
+  Classification out = classify_audio(audio, name, limits);
   out.decode_ms = decode_ms;
   return out;
 }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "audio/clip_screen.h"
 #include "audio/decode.h"
 #include "core/matrix.h"
 #include "experiment/model_factory.h"
@@ -21,6 +22,10 @@
 namespace audify {
 
 struct Classification {
+  // Not `classified`: the clip was silent or too short (audio/clip_screen.h), `message` says which
+  // and the model was not asked, so `probabilities` is empty and `predicted` -1.
+  ClipVerdict verdict = ClipVerdict::classified;
+  std::string message;
   std::vector<float> probabilities;  // one per class, in class-id order
   int predicted = 0;                 // argmax (ties to the lowest id)
   double duration_seconds = 0;       // of the clip as decoded
@@ -43,17 +48,18 @@ class TrainedModel {
   const std::map<std::string, std::string>& metadata() const { return metadata_; }
   std::size_t feature_count() const { return feature_count_; }  // 0 when the file does not say
 
-  // Decodes (any format libsndfile reads) within `limits`, resamples, extracts and classifies.
-  // `name` names the clip in errors.
+  // Decodes (any format libsndfile reads) within `limits`, resamples, extracts and classifies, or
+  // answers silent / too short by `limits` (screen_clip). `name` names the clip in errors.
   Classification classify_bytes(std::span<const std::byte> file_bytes, const std::string& name,
                                 const AudioLimits& limits = {}) const;
   // The same for a file, read with read_audio_file (audio/audio_file.h): header first, bounded.
   Classification classify_file(const std::filesystem::path& path,
                                const AudioLimits& limits = {}) const;
-  // Audio already decoded, at any rate (resampled to the model's). [out] log_mel, when given: the
-  // clip's log-mel spectrogram (frames, n_mels) the MFCCs were computed from, for display.
+  // Audio already decoded, at any rate (resampled to the model's), screened by `limits` first.
+  // [out] log_mel, when given and the clip is classified: the clip's log-mel spectrogram (frames,
+  // n_mels) the MFCCs were computed from, for display.
   Classification classify_audio(const Audio& audio, const std::string& name,
-                                Matrix* log_mel = nullptr) const;
+                                const AudioLimits& limits, Matrix* log_mel = nullptr) const;
   // One feature row (as in the training table) to probabilities.
   std::vector<float> probabilities(std::span<const float> features, const std::string& name) const;
 

@@ -5,7 +5,8 @@ Trains a tiny model on a small synthetic set, starts `audify serve` on a free lo
 the page, reaches the file button with the keyboard, uploads a generated WAV through the file
 input, waits for the highlighted class, checks it against the API's answer for the same file,
 checks the page fits a phone's width, and that the console stayed free of errors; saves a
-screenshot. Stops the server with SIGINT and expects a clean exit.
+screenshot. Then digital silence must be answered "silent" with no class, and a file that is not
+audio refused with its name said once. Stops the server with SIGINT and expects a clean exit.
 
 Exit status 77 (CTest's SKIP_RETURN_CODE) when Chromium or python3-websocket is missing.
 
@@ -101,7 +102,40 @@ def api_classify(url, path):
         return json.load(response)
 
 
-def drive_page(url, clip, screenshot):
+def write_silence(path, seconds=2.0, rate=22050):
+    """Digital silence: the page must say so, not name a class."""
+    with wave.open(path, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(bytes(2 * int(seconds * rate)))
+
+
+def upload(page, path):
+    """Chooses `path` in the file input; returns the page's state once it has the answer."""
+    page.evaluate("document.body.dataset.state = 'idle'")
+    page.set_file("#file", path)
+    return page.wait_for(lambda: page.evaluate("['done', 'error'].includes(document.body.dataset.state) "
+                                               "&& document.body.dataset.state"),
+                         what=f"the answer for {os.path.basename(path)}")
+
+
+def check_silence_and_garbage(page, silence, garbage):
+    """Silence is answered "silent" with no class highlighted; an error names the file once."""
+    check(upload(page, silence) == "done", "silence was not answered")
+    answer = page.evaluate("document.getElementById('answer').textContent")
+    highlighted = page.evaluate("document.querySelectorAll('#classes li.predicted').length")
+    check(answer.startswith("Silent"), f"silence answered {answer!r}")
+    check(highlighted == 0, f"{highlighted} classes highlighted for silence")
+    check(upload(page, garbage) == "error", "garbage was not refused")
+    status = page.evaluate("document.getElementById('status').textContent")
+    name = os.path.basename(garbage)
+    check(status.count(name) == 1, f"the error names {name} {status.count(name)} times: {status!r}")
+    formats = page.evaluate("document.getElementById('formats').textContent")
+    check("WAV" in formats and "FLAC" in formats, f"formats listed: {formats!r}")
+
+
+def drive_page(url, clip, screenshot, silence=None, garbage=None):
     from cdp import Browser
 
     with Browser() as browser:
@@ -158,6 +192,8 @@ def drive_page(url, clip, screenshot):
                       timeout=5, what="the page to fit 375 px")
         page._collect(0.3)
         check(not page.errors, "console errors:\n" + "\n".join(page.errors))
+        if silence and garbage:  # last: the refused upload logs a failed load on the console
+            check_silence_and_garbage(page, silence, garbage)
         return shown["predicted"]
 
 
@@ -184,8 +220,13 @@ def main():
         run_dir, _ = train_tiny_model(os.path.abspath(args.audify), work, env)
         clip = os.path.join(work, "sweep.wav")
         write_wav(clip)
+        silence = os.path.join(work, "silence.wav")
+        write_silence(silence)
+        garbage = os.path.join(work, "garbage.bin")
+        with open(garbage, "wb") as f:
+            f.write(b"this is not audio at all " * 40)
         server, url = start_server(os.path.abspath(args.audify), run_dir, env)
-        predicted = drive_page(url, clip, args.screenshot)
+        predicted = drive_page(url, clip, args.screenshot, silence, garbage)
         answer = api_classify(url, clip)
         check(answer["predicted"]["class"] == predicted,
               f"page highlighted {predicted}, the API says {answer['predicted']['class']}")

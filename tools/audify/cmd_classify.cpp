@@ -40,11 +40,19 @@ int run_classify(const ClassifyArgs& args) {
       out.push_back({{"file", file}, {"error", failures.back()}});
       continue;
     }
+    if (c.verdict != ClipVerdict::classified) {
+      out.push_back({{"file", file},
+                     {"verdict", std::string(verdict_name(c.verdict))},
+                     {"message", c.message}});
+      if (!args.json) fmt::print("{}\n  {}\n", file, c.message);
+      continue;
+    }
     const std::vector<int> order = top_k(c.probabilities, k);
     nlohmann::json top = nlohmann::json::array();
     for (const int id : order)
       top.push_back({{"class", names[id]}, {"id", id}, {"probability", c.probabilities[id]}});
-    out.push_back({{"file", file}, {"top", top}});
+    out.push_back(
+        {{"file", file}, {"verdict", std::string(verdict_name(c.verdict))}, {"top", top}});
     if (!args.json) {
       fmt::print("{}\n", file);
       for (int i = 0; i < k; ++i)
@@ -71,6 +79,7 @@ void add_classify_command(CLI::App& app) {
   cmd->add_option("-k,--top-k", args->top_k, "classes to show per file")->capture_default_str();
   cmd->add_flag("--json", args->json, "print JSON instead of text");
   add_audio_limit_options(*cmd, args->limits, "the file fails", "the file fails");
+  add_answer_limit_options(*cmd, args->limits);
   cmd->callback([args] {
     const int status = run_classify(*args);
     if (status != 0) throw CLI::RuntimeError(status);

@@ -1,6 +1,7 @@
 // `audify extract`: audio files -> feature table (CSV), on all cores, cached.
 #include <fmt/format.h>
 
+#include <cctype>
 #include <map>
 
 #include "audio_limit_options.h"
@@ -63,6 +64,34 @@ ParsedOverrides parse_overrides(const std::vector<std::string>& overrides) {
   return p;
 }
 
+// File-name safe: letters, digits, '.', '-', '_' kept, anything else '-'.
+std::string file_safe(std::string text) {
+  for (char& c : text)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '-';
+  return text;
+}
+
+// outputs/features/<dataset>_<set>[_<key>-<value>...].csv: one table per dataset and feature
+// options, so extracting a second dataset (or other options) does not overwrite the first's.
+std::filesystem::path default_table_path(const std::string& dataset, const ParsedOverrides& p) {
+  std::string name = file_safe(dataset) + "_" + file_safe(p.feature_set);
+  for (const auto& [key, value] : p.feature_keys) name += "_" + file_safe(key + "-" + value);
+  return std::filesystem::path("outputs") / "features" / (name + ".csv");
+}
+
+// The dataset's name for its table: its root folder's (a manifest: the CSV's stem), and the
+// subset when one is chosen.
+std::string dataset_name(const std::filesystem::path& root, const ParsedOverrides& p) {
+  std::error_code ec;
+  const std::filesystem::path full = std::filesystem::weakly_canonical(root, ec);
+  const std::filesystem::path& named = ec ? root : full;
+  std::string name = std::filesystem::is_regular_file(named, ec) ? named.stem().string()
+                                                                 : named.filename().string();
+  for (const auto& [key, value] : p.data_keys)
+    if (key == "subset" && !value.empty()) name += "_" + value;
+  return name.empty() ? "dataset" : name;
+}
+
 std::vector<ExtractJob> jobs_from_files(const std::vector<std::string>& files) {
   std::vector<ExtractJob> jobs;
   for (const std::string& f : files) {
@@ -87,7 +116,7 @@ int run_extract(const ExtractArgs& args) {
   if (!args.files.empty()) {
     if (!parsed.root.empty()) fail("give either data.root=DIR or --files, not both");
     jobs = jobs_from_files(args.files);
-    if (out.empty()) out = "features.csv";
+    if (out.empty()) out = default_table_path("files", parsed);
   } else {
     DataOptions data;
     OptionSchema data_schema("data");
@@ -98,8 +127,7 @@ int run_extract(const ExtractArgs& args) {
       parsed.root =
           ensure_synthetic_dataset(synthetic_dataset_root(40, 0, SynthLayout::urbansound8k));
     jobs = dataset_jobs(load_dataset(parsed.root, data));
-    if (out.empty())
-      out = std::filesystem::path("outputs") / "features" / (parsed.feature_set + ".csv");
+    if (out.empty()) out = default_table_path(dataset_name(parsed.root, parsed), parsed);
   }
 
   ExtractOptions extract;
@@ -160,7 +188,10 @@ void add_extract_command(CLI::App& app) {
                   "emulation");
   cmd->add_option("--files", args->files,
                   "audio files to extract without metadata (labels left empty)");
-  cmd->add_option("-o,--out", args->out, "output CSV (default outputs/features/<set>.csv)");
+  cmd->add_option("-o,--out", args->out,
+                  "output CSV (default outputs/features/<dataset>_<set>.csv, <dataset> the "
+                  "data.root folder's name, `files` with --files; features.KEY=VALUE overrides "
+                  "are added to the name)");
   cmd->add_option("-j,--threads", args->threads, "worker threads (default: all cores)");
   cmd->add_flag("--no-cache", args->no_cache, "ignore and do not fill the feature cache");
   cmd->add_option("--cache-dir", args->cache_dir, "feature cache folder (default ~/.cache/audify)");

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <memory>
 
+#include "audio_limit_options.h"
 #include "commands.h"
 #include "core/error.h"
 #include "serve/monitor.h"
@@ -42,6 +43,9 @@ std::unique_ptr<AudioStream> open_input(const MonitorArgs& args, OwnedFd& owned)
   PcmFormat pcm;
   if (args.raw) {
     if (args.rate <= 0) fail("--raw needs --rate (Hz) of the PCM stream");
+    if (args.rate < kMinSampleRate || args.rate > kMaxSampleRate)
+      fail("--rate {}: a PCM stream's sample rate must be in [{}, {}] Hz", args.rate,
+           kMinSampleRate, kMaxSampleRate);
     pcm = {args.rate, args.channels, parse_pcm_encoding(args.format)};
   }
   int fd = STDIN_FILENO;
@@ -124,6 +128,7 @@ void add_monitor_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--format", args->format, "--raw sample format: u8, s16le, s24le, s32le, f32le")
       ->capture_default_str();
+  add_answer_limit_options(*cmd, args->options.limits);
   cmd->add_option("--stall-timeout", args->stall_seconds,
                   "end cleanly when a stream sends nothing for this many seconds (0: wait forever)")
       ->capture_default_str();

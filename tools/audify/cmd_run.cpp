@@ -108,7 +108,7 @@ int run_single(const RunArgs& args, const std::vector<Override>& overrides) {
   try {
     metrics = run_experiment(req);
   } catch (const std::exception& e) {
-    spdlog::error("{}", e.what());
+    log.record_error(e.what());  // main prints it on stderr
     log.save(log_path);
     throw;
   }
@@ -158,7 +158,8 @@ int run_command(const RunArgs& args) {
         args.multirun ? expand_sweeps(overrides) : std::vector<SweepPoint>{overrides};
     for (std::size_t i = 0; i < points.size(); ++i) {
       if (points.size() > 1) fmt::print("# point {}: {}\n", i, overrides_text(points[i]));
-      fmt::print("{}", resolved_config_text(load_run_config(points[i])));
+      const RunConfig config = load_run_config(points[i]);
+      fmt::print("{}{}", config_files_comment(config), resolved_config_text(config));
       if (i + 1 < points.size()) fmt::print("\n");
     }
     return 0;

@@ -82,6 +82,7 @@ void add_serve_command(CLI::App& app) {
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
   add_audio_limit_options(*cmd, o.limits, "413", "422");
+  add_answer_limit_options(*cmd, o.limits);
   cmd->add_option("--upload-timeout,--timeout", o.upload_timeout_s,
                   "seconds an upload's body may take to arrive (longer: 408)")
       ->check(CLI::Range(1, 3600))

@@ -6,6 +6,7 @@
 
 #include "backend_emulated.h"
 #include "commands.h"
+#include "config/paths.h"
 #include "core/blas_kernels.h"
 #include "core/error.h"
 #ifdef AUDIFY_WITH_CUDA
@@ -38,6 +39,12 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();
   spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
+  // Before the subcommand's own options, so `audify run --config-dir DIR ...` works too.
+  app.add_option_function<std::string>(
+         "--config-dir", [](const std::string& dir) { audify::set_config_dir(dir); },
+         "a folder holding configs/ and/or experiments/, searched after the working directory's "
+         "./configs and ./experiments and before the installed ones (see `audify run --cfg`)")
+      ->type_name("DIR");
 #ifdef AUDIFY_WITH_CUDA
   audify::cuda::register_cuda_backend();
 #endif
