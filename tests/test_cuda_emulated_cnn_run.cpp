@@ -1,6 +1,7 @@
 // `audify run model=cnn device=cuda` end to end through the built binary, the GPU CNN trainer in
 // host emulation (AUDIFY_CUDA_EMULATE=1): the run succeeds, says it trained on cuda, and its loss
-// curve is the CPU run's within float noise (same windows, masks and initial weights).
+// curve is the CPU run's within float noise (same windows, masks and initial weights); `audify
+// bench train model=sb_cnn device=cuda` times it.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -75,6 +76,14 @@ TEST_F(CnnDeviceRun, SmallCnnTrainsOnTheEmulatedGpuAsOnTheCpu) {
     ASSERT_EQ(got[r].size(), want[r].size());
     EXPECT_NEAR(got[r][1], want[r][1], 1e-4 * (1 + std::abs(want[r][1]))) << "epoch " << r + 1;
   }
+}
+
+// `audify bench train model=sb_cnn device=cuda` times the GPU trainer's steps.
+TEST_F(CnnDeviceRun, BenchTimesSbCnnStepsOnTheEmulatedGpu) {
+  std::string out;
+  ASSERT_EQ(audify("bench train model=sb_cnn device=cuda --cnn-steps 1", &out), 0) << out;
+  EXPECT_NE(out.find("on the GPU trainer"), std::string::npos) << out;
+  EXPECT_NE(out.find("steps/s"), std::string::npos) << out;
 }
 
 }  // namespace

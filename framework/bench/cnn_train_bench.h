@@ -1,6 +1,7 @@
 // `audify bench train model=sb_cnn`: Adam training steps/s of SB-CNN (nn/cnn/sb_cnn.h) at batch 32
 // on random 1 x 128 x 128 windows, OpenBLAS on `threads` threads; the figure to set beside the
-// PyTorch peer (../shared/peers/peer_sbcnn.py) run at the same batch and thread count.
+// PyTorch peer (../shared/peers/peer_sbcnn.py) run at the same batch and thread count; with
+// `device`, the GPU CNN trainer's steps (nn::DeviceTrainer::make_cnn_stepper).
 #pragma once
 
 #include <string>
@@ -12,7 +13,8 @@ struct CnnTrainBenchOptions {
   int threads = 1;
   int steps = 20;  // measured, after 3 warm-up steps
   int batch = 32;
-  bool layers = false;  // also time each layer's forward and backward
+  bool layers = false;  // also time each layer's forward and backward (on the CPU)
+  bool device = false;  // the steps on the registered device trainer (device=cuda)
 };
 
 struct CnnLayerTime {

@@ -44,4 +44,6 @@ done
 
 echo "== audify bench features device=cuda"
 "$build/audify" bench features device=cuda --clips 512 --repeats 3
+echo "== audify bench train model=sb_cnn device=cuda"
+"$build/audify" bench train model=sb_cnn device=cuda --cnn-steps 20
 echo "run_device_tests: all passed"
