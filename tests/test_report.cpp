@@ -262,7 +262,8 @@ TEST_F(ReportTest, RefusesAFolderThatIsNotARunNamingIt) {
 }
 
 // Every run wrote its own report (report=true by default), its folder says what it is, the learning
-// curve's train column is the dropout-off figure, and a k-fold run says its model is the last fold's.
+// curve's train column is the dropout-off figure, and a k-fold run says its model is the last
+// fold's.
 TEST_F(ReportTest, RunsWriteTheirReportAndNameTheirFolder) {
   const fs::path d = dir_->path();
   const fs::path kfold = only_run_dir(d / "out_kfold");
@@ -294,11 +295,11 @@ TEST_F(ReportTest, ReadsAnExperimentFolderSkippingOrphansAndDuplicates) {
   write_file_atomic(experiment / "crashed" / "FAILED", "boom\n");
   const fs::path out = d / "report_experiment";
   std::string log;
-  ASSERT_EQ(test::run_command(fmt::format("{} report {} {} {}/ --out {}",
-                                          test::audify_binary().string(), experiment.string(),
-                                          run.string(), run.string(), out.string()),
-                              &log),
-            0)
+  ASSERT_EQ(
+      test::run_command(fmt::format("{} report {} {} {}/ --out {}", test::audify_binary().string(),
+                                    experiment.string(), run.string(), run.string(), out.string()),
+                        &log),
+      0)
       << log;
   const std::string md = read_file(out / "report.md");
   EXPECT_NE(md.find("orphan: not a run"), std::string::npos) << md.substr(0, 2000);
