@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "report/architecture_tables.h"
+#include "report/study_table.h"
 
 namespace audify {
 namespace {
@@ -57,6 +58,28 @@ TEST(ArchitectureTables, PairedDifferencesOnlyForIdenticalFolds) {
   EXPECT_EQ(t.rows[0][5], "0.074");
   EXPECT_EQ(t.rows[0][6], "0.250 (exact)");  // all 3 positive: 2 of 8 sign patterns
   EXPECT_EQ(t.rows[0][7], "3 of 3");
+}
+
+// The study's first table: protocols as rows in a fixed order, models as columns, the leak per row.
+TEST(StudyTable, ProtocolByModelWithLeak) {
+  RunResults random_mlp = run("r_mlp", "mlp", {0.90});
+  random_mlp.split_kind = "random";
+  random_mlp.leak_fraction = 1.0;
+  RunResults random_svm = run("r_svm", "svm_rbf", {0.80});
+  random_svm.split_kind = "random";
+  random_svm.leak_fraction = 1.0;
+  const RunResults folds_mlp = run("k_mlp", "mlp", {0.40, 0.50, 0.45});
+  const Table t = study_table({&folds_mlp, &random_mlp, &random_svm});
+  ASSERT_EQ(t.rows.size(), 2u);
+  EXPECT_EQ(t.rows[0][0], "random 70/30 (the seed's protocol)");
+  EXPECT_EQ(t.rows[0][1], "100.0");
+  EXPECT_EQ(t.rows[0][2], "90.00");
+  EXPECT_EQ(t.rows[0][3], "80.00");
+  EXPECT_EQ(t.rows[1][1], "0.0");
+  EXPECT_EQ(t.rows[1][2], "45.00 ± 5.00 [32.58, 57.42]");
+  EXPECT_EQ(t.rows[1][3], "—");
+  // One protocol alone is no study.
+  EXPECT_TRUE(study_table({&random_mlp, &random_svm}).rows.empty());
 }
 
 }  // namespace

@@ -261,6 +261,57 @@ TEST_F(ReportTest, RefusesAFolderThatIsNotARunNamingIt) {
   EXPECT_THROW(load_run_results(bogus), Error);
 }
 
+// Every run wrote its own report (report=true by default), its folder says what it is, the learning
+// curve's train column is the dropout-off figure, and a k-fold run says its model is the last
+// fold's.
+TEST_F(ReportTest, RunsWriteTheirReportAndNameTheirFolder) {
+  const fs::path d = dir_->path();
+  const fs::path kfold = only_run_dir(d / "out_kfold");
+  EXPECT_TRUE(fs::exists(kfold / "report.md"));
+  EXPECT_TRUE(fs::exists(kfold / "report.html"));
+  EXPECT_NE(kfold.filename().string().find("_mlp_"), std::string::npos) << kfold;
+  EXPECT_NE(kfold.filename().string().find("split=kfold"), std::string::npos) << kfold;
+  EXPECT_NE(read_file(kfold / "history.csv").find("train_acc_running"), std::string::npos);
+  const std::string md = read_file(kfold / "report.md");
+  EXPECT_NE(md.find("the last split's model only (fold10)"), std::string::npos);
+  EXPECT_NE(md.find("dropout off"), std::string::npos);
+  EXPECT_NE(md.find("row-normalised"), std::string::npos);
+  EXPECT_NE(md.find("| train.epochs | 3 |"), std::string::npos);  // hyperparameters
+  // The multirun's report sits in its folder and warns that it can only rank by test accuracy.
+  const fs::path multi = only_run_dir(d / "out_multi", "multirun_");
+  const std::string multi_md = read_file(multi / "report.md");
+  EXPECT_NE(multi_md.find("Ranking on the test set"), std::string::npos);
+}
+
+// An experiment folder is a report's input: its runs are read, an orphan folder and a failed run
+// are noted and skipped, and a run named twice (directly and inside the folder) appears once.
+TEST_F(ReportTest, ReadsAnExperimentFolderSkippingOrphansAndDuplicates) {
+  const fs::path d = dir_->path();
+  const fs::path experiment = d / "out_random" / "default";
+  const fs::path run = only_run_dir(d / "out_random");
+  fs::create_directories(experiment / "orphan");
+  fs::create_directories(experiment / "crashed");
+  write_file_atomic(experiment / "crashed" / "config.toml", "");
+  write_file_atomic(experiment / "crashed" / "FAILED", "boom\n");
+  const fs::path out = d / "report_experiment";
+  std::string log;
+  ASSERT_EQ(
+      test::run_command(fmt::format("{} report {} {} {}/ --out {}", test::audify_binary().string(),
+                                    experiment.string(), run.string(), run.string(), out.string()),
+                        &log),
+      0)
+      << log;
+  const std::string md = read_file(out / "report.md");
+  EXPECT_NE(md.find("orphan: not a run"), std::string::npos) << md.substr(0, 2000);
+  EXPECT_NE(md.find("crashed: failed: boom"), std::string::npos);
+  std::size_t sections = 0;
+  for (std::size_t at = md.find("\n### "); at != std::string::npos; at = md.find("\n### ", at + 1))
+    ++sections;
+  EXPECT_EQ(sections, 1u) << md;
+  fs::remove_all(experiment / "orphan");
+  fs::remove_all(experiment / "crashed");
+}
+
 TEST(ReportSvg, EscapesTextAndLabelsAxes) {
   const std::string s =
       svg::bar_chart({"a<b", "c&d"}, {10, 20}, {"T \"1\"", "x axis", "y axis"}, 100);

@@ -75,6 +75,22 @@ void write_summary(const fs::path& dir, const std::vector<SummaryPoint>& points)
       md += fmt::format(" | | | | {} |\n", p.status);
     }
   }
+  // Choosing the best point by its test accuracy makes that accuracy an optimistic estimate; say so
+  // unless every finished point has a validation score to choose by instead.
+  bool all_validated = !points.empty();
+  for (const SummaryPoint& p : points) {
+    try {
+      const auto j = nlohmann::json::parse(read_file(dir / p.name / "metrics.json"));
+      all_validated = all_validated && j.contains("validation");
+    } catch (const std::exception&) {
+      all_validated = false;
+    }
+  }
+  md += all_validated
+            ? "\nCompare points by validation accuracy (metrics.json `validation`), not test.\n"
+            : "\n⚠ Ranking on the test set: these points have no validation score "
+              "(train.validation_fraction = 0 or a baseline), so picking the best by test accuracy "
+              "overstates it; the report ranks them the same way and warns.\n";
   write_file_atomic(dir / "summary.csv", csv_text);
   write_file_atomic(dir / "summary.md", md);
 }
