@@ -112,7 +112,7 @@ bool add_folder_tree(const fs::path& d, int depth, ReportInputs& in, std::set<fs
   for (const fs::path& child : children) {
     if (add_folder_tree(child, depth - 1, in, seen))
       any = true;
-    else if (depth == 1)
+    else
       in.skipped.push_back(
           fmt::format("{}: not a run (no metrics.json, FAILED or config.toml)", child.string()));
   }
