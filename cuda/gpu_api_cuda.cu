@@ -161,7 +161,9 @@ class CudaApi final : public GpuApi {
 #ifdef AUDIFY_HAVE_CUDNN
     return make_cudnn(*this, stream_);
 #else
-    fail("cuda: this build has no cuDNN (cuda/CMakeLists.txt did not find it), so no CNN on the GPU");
+    fail(
+        "cuda: this build has no cuDNN (cuda/CMakeLists.txt did not find it), so no CNN on the "
+        "GPU");
 #endif
   }
 

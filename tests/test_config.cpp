@@ -86,7 +86,9 @@ TEST_F(ConfigTree, UnknownGroupOptionNamesTheFileLookedFor) {
 // std::filesystem throw out of compose() instead of the error naming the override.
 TEST_F(ConfigTree, NamesTooLongForAFileAreUnknownOptions) {
   const std::string name(300, 'x');
-  EXPECT_NE(error_of({"db=" + name}).find("no config configs/db/" + name), std::string::npos);
+  const std::string db_error = error_of({"db=" + name});  // names each place it looked, in full
+  EXPECT_NE(db_error.find("no config /"), std::string::npos) << db_error;
+  EXPECT_NE(db_error.find("configs/db/" + name), std::string::npos) << db_error;
   EXPECT_NE(error_of({"+experiment=" + name}).find("no experiment file"), std::string::npos);
   EXPECT_NE(error_of({name + "=1"}).find("'" + name + "'"), std::string::npos)
       << error_of({name + "=1"});

@@ -3,6 +3,8 @@
 // labels.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <vector>
 
 #include "core/error.h"
@@ -62,11 +64,11 @@ TEST(Metrics, BadInputIsAnError) {
   EXPECT_THROW(evaluate(std::vector<int>{-1}, std::vector<int>{0}, 2), Error);
 }
 
-TEST(Metrics, MeanStdIsPopulationStd) {
+TEST(Metrics, MeanStdIsTheSampleStd) {
   const std::vector<double> v = {2, 4, 4, 4, 5, 5, 7, 9};
   const MeanStd r = mean_std(v);
   EXPECT_DOUBLE_EQ(r.mean, 5.0);
-  EXPECT_DOUBLE_EQ(r.std, 2.0);  // ddof 0; the sample std would be 2.138
+  EXPECT_NEAR(r.std, std::sqrt(32.0 / 7.0), 1e-12);  // ddof 1 (the population std is 2)
   const MeanStd one = mean_std(std::vector<double>{0.75});
   EXPECT_DOUBLE_EQ(one.mean, 0.75);
   EXPECT_EQ(one.std, 0.0);

@@ -187,7 +187,7 @@ TEST_F(SlurmTest, FailedPointIsReportedAndResubmissionRerunsOnlyIt) {
   EXPECT_NE(audify(slurm("fail", overrides), &out), 0) << out;
   const fs::path dir = multirun_dir("fail");
   EXPECT_NE(out.find("3 points: 0 pending, 0 running, 2 done, 1 failed"), std::string::npos) << out;
-  EXPECT_NE(out.find("late.csv: cannot open"), std::string::npos)
+  EXPECT_NE(out.find("late.csv: no such feature table"), std::string::npos)
       << "the log tail names the cause: " << out;
   const std::string summary = read_file(dir / "summary.csv");
   EXPECT_NE(summary.find("failed (exit 2)"), std::string::npos) << summary;
@@ -195,7 +195,7 @@ TEST_F(SlurmTest, FailedPointIsReportedAndResubmissionRerunsOnlyIt) {
   std::string collected;
   EXPECT_EQ(audify("sweep collect '" + dir.string() + "'", &collected), 1) << collected;
   EXPECT_EQ(read_file(dir / "summary.csv"), summary);
-  EXPECT_NE(collected.find("late.csv: cannot open"), std::string::npos) << collected;
+  EXPECT_NE(collected.find("late.csv: no such feature table"), std::string::npos) << collected;
 
   std::vector<fs::path> finished;
   for (const auto& e : fs::directory_iterator(dir))

@@ -76,10 +76,15 @@ std::string ConfigSources::experiment_names() const {
   return join_names(names);
 }
 
+// Where a file was looked for, in full: which places were searched is the point of the message.
+static std::string full_name(const fs::path& file) {
+  return fs::absolute(file).lexically_normal().generic_string();
+}
+
 std::string ConfigSources::config_candidates(const fs::path& relative) const {
   std::string out;
   for (const ConfigPlace& p : places)
-    if (!p.configs.empty()) out += (out.empty() ? "" : ", ") + display(p.configs / relative);
+    if (!p.configs.empty()) out += (out.empty() ? "" : ", ") + full_name(p.configs / relative);
   return out;
 }
 
@@ -87,7 +92,7 @@ std::string ConfigSources::experiment_candidates(const std::string& name) const 
   std::string out;
   for (const ConfigPlace& p : places)
     if (!p.experiments.empty())
-      out += (out.empty() ? "" : ", ") + display(p.experiments / (name + ".toml"));
+      out += (out.empty() ? "" : ", ") + full_name(p.experiments / (name + ".toml"));
   return out;
 }
 

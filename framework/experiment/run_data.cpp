@@ -42,8 +42,7 @@ std::shared_ptr<const FrameVariants> audio_variants_of(const std::vector<Extract
   std::vector<ExtractJob> kept;
   for (std::size_t job : rows) kept.push_back(jobs[job]);
   auto variants = std::make_shared<FrameVariants>();
-  for (const AudioTransform& t :
-       audio_variants(c.augment)) {
+  for (const AudioTransform& t : audio_variants(c.augment)) {
     FrameExtraction x = extract_frames(kept, c.features, extract, t);
     for (const ExtractFailure& f : x.failures)
       spdlog::warn("variant {} failed: {}: {}", t.key, f.file, f.error);

@@ -266,8 +266,9 @@ Table learning_curve_table(const RunResults& run, std::size_t max_rows) {
 
 std::string curve_train_note(const RunResults& run) {
   const bool evaluated = !run.history.empty() && run.history.front().train_dropout_off;
-  return evaluated ? "train: the model after each epoch on its training clips, dropout off, as the "
-                     "final figure"
+  return evaluated ? "train: the model after each epoch on its training clips (for a CNN an evenly "
+                     "spaced sample of them as large as the test side), dropout off, as the final "
+                     "figure"
                    : "train: the running accuracy during each epoch with dropout on, so it can "
                      "sit below test";
 }
