@@ -134,6 +134,29 @@ TEST_F(CnnRunTest, RunIsDeterministicCachedAndClassifiesAsItRecorded) {
   }
 }
 
+// eval.curve_every spaces the learning curve's points; measuring them never changes training.
+TEST_F(CnnRunTest, CurveEverySpacesTheCurveWithoutChangingTraining) {
+  std::string out;
+  ASSERT_EQ(audify(run_args("curve_each", "train.epochs=3"), &out), 0) << out;
+  ASSERT_EQ(audify(run_args("curve_off", "train.epochs=3 eval.curve_every=0"), &out), 0) << out;
+  ASSERT_EQ(audify(run_args("curve_3", "train.epochs=3 eval.curve_every=3"), &out), 0) << out;
+  const auto rows = [](const fs::path& run) {
+    std::istringstream csv(read_file(run / "history.csv"));
+    int lines = 0;
+    for (std::string line; std::getline(csv, line);) lines += !line.empty();
+    return lines - 1;  // less the header
+  };
+  const fs::path each = only_run("curve_each"), off = only_run("curve_off"),
+                 third = only_run("curve_3");
+  EXPECT_EQ(rows(each), 3);
+  EXPECT_EQ(rows(off), 0);
+  EXPECT_EQ(rows(third), 2);  // the first epoch and the last
+  EXPECT_EQ(read_file(each / "predictions.csv"), read_file(off / "predictions.csv"));
+  EXPECT_EQ(read_file(each / "predictions.csv"), read_file(third / "predictions.csv"));
+  EXPECT_EQ(audify(run_args("curve_bad", "eval.curve_every=-1"), &out), 2);
+  EXPECT_NE(out.find("eval.curve_every"), std::string::npos) << out;
+}
+
 TEST_F(CnnRunTest, AudioVariantsAreExtractedOnceAndTrainWithOnTheFlyAugmentation) {
   const std::string extra =
       "augment=sb2017 augment.pitch_semitones=[2] augment.stretch_rates=[1.2] augment.gain_db=3 "

@@ -47,6 +47,9 @@ void bind(OptionSchema& s, TrainOptions& t) {
 void bind(OptionSchema& s, EvalOptions& e) {
   s.field("hop_frames", e.hop_frames,
           "frame-level models: frames between the windows whose mean softmax classifies a clip");
+  s.field("curve_every", e.curve_every,
+          "epochs between the learning curve's train/test points (and the last epoch); 0 = no "
+          "curve (each point costs two test-set passes)");
 }
 
 // The run's schemas, bound to `c`; the model schema depends on the kind already in `c.model`.
@@ -100,6 +103,7 @@ void check(const RunConfig& c) {
   // exists.
   nn::check_train_config(c.train.to_train_config(c.seed));
   if (c.eval.hop_frames <= 0) fail("eval.hop_frames: {} must be > 0", c.eval.hop_frames);
+  if (c.eval.curve_every < 0) fail("eval.curve_every: {} is negative", c.eval.curve_every);
   const ModelKind* kind = find_model_kind(c.model.kind);
   const bool frame_level = c.features.summary == Summary::none;
   if (kind->frame_level && !frame_level)

@@ -45,6 +45,7 @@ struct ModelOptions {
 // `eval.*`: how frame-level models classify a clip.
 struct EvalOptions {
   int hop_frames = 16;  // frames between the windows whose mean softmax classifies a clip
+  int curve_every = 1;  // epochs between the learning curve's points (0: none)
 };
 
 // `train.*`: the optimisation recipe (nn/trainer.h's TrainConfig, seed as a config int).

@@ -144,24 +144,34 @@ void train_splits(const RunConfig& c, std::vector<SplitRun>& runs, RunReport& re
     double best_val_loss = std::numeric_limits<double>::infinity();
     const EpochHook hook = [&c, &run, &eval_seconds, best_val_loss](const EpochReport& e,
                                                                     const RunModel& m) mutable {
-      const auto e_start = Clock::now();
-      // The train figure as the final table measures it (the model as it stands, dropout off),
-      // not the trainer's running accuracy under dropout, so the two curves compare.
-      const double train_acc = accuracy(run.y_curve, argmax_rows(m.predict_proba(run.x_curve)));
-      const double test_acc = accuracy(run.y_test, argmax_rows(m.predict_proba(run.x_test)));
-      eval_seconds += since(e_start);
-      run.history.push_back(
-          {run.split->name, e.epoch, e.loss, train_acc, test_acc, e.train_accuracy});
       run.result.epochs_run = e.epoch;
+      // The validation bookkeeping below runs every epoch; the curve's two test-set passes only
+      // every eval.curve_every epochs (and at the last), so a tuning sweep can skip them.
+      const int every = c.eval.curve_every;
+      const bool curve_point =
+          every > 0 && (e.epoch % every == 0 || e.epoch == 1 || e.epoch == c.train.epochs);
+      if (curve_point) {
+        const auto e_start = Clock::now();
+        // The train figure as the final table measures it (the model as it stands, dropout off),
+        // not the trainer's running accuracy under dropout, so the two curves compare.
+        const double train_acc = accuracy(run.y_curve, argmax_rows(m.predict_proba(run.x_curve)));
+        const double test_acc = accuracy(run.y_test, argmax_rows(m.predict_proba(run.x_test)));
+        eval_seconds += since(e_start);
+        run.history.push_back(
+            {run.split->name, e.epoch, e.loss, train_acc, test_acc, e.train_accuracy});
+        if (e.epoch % 10 == 0 || e.epoch == c.train.epochs || e.epoch == 1)
+          spdlog::info("{} epoch {}/{}: loss {:.4f}, train acc {:.4f}, test acc {:.4f}",
+                       run.split->name, e.epoch, c.train.epochs, e.loss, train_acc, test_acc);
+      } else if (e.epoch % 10 == 0) {
+        spdlog::info("{} epoch {}/{}: loss {:.4f}", run.split->name, e.epoch, c.train.epochs,
+                     e.loss);
+      }
       // The kept weights' validation accuracy: the best validation loss's under early stopping.
       if (!std::isnan(e.val_accuracy) &&
           (c.train.early_stopping_patience == 0 || e.val_loss < best_val_loss)) {
         best_val_loss = e.val_loss;
         run.result.validation_accuracy = e.val_accuracy;
       }
-      if (e.epoch % 10 == 0 || e.epoch == c.train.epochs || e.epoch == 1)
-        spdlog::info("{} epoch {}/{}: loss {:.4f}, train acc {:.4f}, test acc {:.4f}",
-                     run.split->name, e.epoch, c.train.epochs, e.loss, train_acc, test_acc);
     };
     requests.push_back({run.model.get(), &run.x_train, run.y_train, hook});
   }
