@@ -1,8 +1,13 @@
 // The report's architectures table and paired differences (report/architecture_tables.h).
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "report/architecture_tables.h"
 #include "report/study_table.h"
+#include "report/test_sets.h"
+#include "test_support.h"
 
 namespace audify {
 namespace {
@@ -60,6 +65,46 @@ TEST(ArchitectureTables, PairedDifferencesOnlyForIdenticalFolds) {
   EXPECT_EQ(t.rows[0][7], "3 of 3");
 }
 
+// A multirun point of `multirun` with the given swept values, tested on `test_set`.
+RunResults point(const std::string& multirun, const std::string& kind, const std::string& seed,
+                 double accuracy, const std::string& test_set) {
+  RunResults r = run(multirun + "/" + kind + "_seed=" + seed, kind, {accuracy});
+  r.split_kind = "grouped";
+  r.folds[0].name = "grouped";
+  r.folds[0].test_set = test_set;
+  r.dir = std::filesystem::path("out") / multirun / (kind + "_seed=" + seed);
+  r.swept = {{"model", kind}, {"seed", seed}};
+  return r;
+}
+
+// The seeds of one multirun point are one configuration: mean ± sd over the seeds, each seed's
+// value; two configurations pair only on splits that tested the same clips.
+TEST(ArchitectureTables, SeedsOfAPointAreOneConfigurationPairedBySplitContents) {
+  const RunResults mlp0 = point("m", "mlp", "0", 0.30, "split0"),
+                   mlp1 = point("m", "mlp", "1", 0.40, "split1"),
+                   mlp2 = point("m", "mlp", "2", 0.50, "split2");
+  const RunResults cnn1 = point("m", "sb_cnn", "1", 0.45, "split1"),
+                   cnn0 = point("m", "sb_cnn", "0", 0.40, "split0"),
+                   cnn2 = point("m", "sb_cnn", "2", 0.65, "split2");
+  // Same fold name and class counts, other clips: a different seed's split must not pair.
+  const RunResults svm = point("n", "svm_rbf", "7", 0.90, "split7");
+  const std::vector<const RunResults*> runs{&mlp0, &mlp1, &mlp2, &cnn1, &cnn0, &cnn2, &svm};
+  const std::vector<ReplicateGroup> groups = replicate_groups(runs);
+  ASSERT_EQ(groups.size(), 3u);
+  EXPECT_EQ(groups[1].runs.front(), &cnn0);  // in seed order
+  const Table t = architectures_table(runs);
+  ASSERT_EQ(t.rows.size(), 3u);
+  EXPECT_EQ(t.rows[0][0], "model=mlp (m), 3 seeds");
+  EXPECT_EQ(t.rows[0][4], "40.00 ± 10.00 [15.16, 64.84]");
+  EXPECT_EQ(t.rows[1][5], "40.00, 45.00, 65.00");
+  EXPECT_EQ(t.rows[2][0], "n/svm_rbf_seed=7");  // one seed: the point itself
+  const Table paired = paired_differences_table(runs);
+  ASSERT_EQ(paired.rows.size(), 1u);
+  EXPECT_EQ(paired.rows[0][1], "3");
+  EXPECT_EQ(paired.rows[0][2], "+10.00, +5.00, +15.00");
+  EXPECT_EQ(paired.rows[0][7], "3 of 3");
+}
+
 // The study's first table: protocols as rows in a fixed order, models as columns, the leak per row.
 TEST(StudyTable, ProtocolByModelWithLeak) {
   RunResults random_mlp = run("r_mlp", "mlp", {0.90});
@@ -80,6 +125,25 @@ TEST(StudyTable, ProtocolByModelWithLeak) {
   EXPECT_EQ(t.rows[1][3], "—");
   // One protocol alone is no study.
   EXPECT_TRUE(study_table({&random_mlp, &random_svm}).rows.empty());
+}
+
+// predictions.csv lists each split's test clips in turn; a split's digest is of its set of clips.
+TEST(TestSets, OneDigestPerSplitOrderFree) {
+  const test::TempDir dir("test_sets");
+  const auto write = [&](const std::string& name, const std::string& body) {
+    const std::filesystem::path p = dir.path() / name;
+    std::ofstream(p) << "file,fold,true\n" << body;
+    return p;
+  };
+  const auto a = test_set_digests(write("a.csv", "x.wav,1,0\ny.wav,1,0\nz.wav,1,1\n"), {2, 1});
+  const auto b = test_set_digests(write("b.csv", "y.wav,1,0\nx.wav,1,0\nz.wav,1,1\n"), {2, 1});
+  const auto c = test_set_digests(write("c.csv", "x.wav,1,0\nz.wav,1,0\ny.wav,1,1\n"), {2, 1});
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_NE(a[0], a[1]);
+  EXPECT_EQ(a, b);        // the order inside a split does not matter
+  EXPECT_NE(a[0], c[0]);  // its clips do
+  EXPECT_TRUE(test_set_digests(dir.path() / "a.csv", {2, 2}).empty());  // rows do not add up
+  EXPECT_TRUE(test_set_digests(dir.path() / "absent.csv", {3}).empty());
 }
 
 }  // namespace

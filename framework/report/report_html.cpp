@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/csv.h"
+#include "core/statistics.h"
 #include "report/architecture_tables.h"
 #include "report/published_figures.h"
 #include "report/report_tables.h"
@@ -70,6 +71,22 @@ std::string curve_chart(const RunResults& r) {
 
 // Accuracy against the swept value when exactly one key is swept: a line over numeric values,
 // bars otherwise.
+// Each configuration's mean test accuracy, with its 95 % confidence interval over folds or seeds.
+std::string architectures_chart(const std::vector<const RunResults*>& runs) {
+  std::vector<std::string> names;
+  std::vector<double> means, whiskers;
+  for (const ReplicateGroup& g : replicate_groups(runs)) {
+    const stats::Sample sample = stats::describe(test_values(g));
+    names.push_back(g.name);
+    means.push_back(100 * sample.mean);
+    whiskers.push_back(sample.n > 1 ? 100 * (stats::mean_ci95(sample).high - sample.mean) : 0);
+  }
+  if (names.size() < 2) return {};
+  return svg::bar_chart(names, means,
+                        {"Test accuracy by configuration (95 % CI)", "", "test accuracy %"}, 100.0,
+                        "{:.1f}", whiskers);
+}
+
 std::string sweep_chart(const MultirunResults& m) {
   if (m.swept_keys.size() != 1 || m.points.empty()) return {};
   const std::string& key = m.swept_keys[0];
@@ -159,16 +176,12 @@ std::string report_html(const ReportInputs& in) {
     s += "</ul>\n";
   }
   if (in.all_runs().size() > 1) {
-    s += "<h2>Architectures</h2>\n<p class=\"note\">Test accuracy in %, mean ± sample sd [95 % CI] "
-         "over each run's "
-         "folds, and each fold's value; parameters are the trained weights (— for the "
-         "baselines).</p>\n";
-    s += html_table(architectures_table(in.all_runs()));
+    s += fmt::format("<h2>Architectures</h2>\n<p class=\"note\">{}</p>\n",
+                     svg::escape(kArchitecturesNote));
+    s += html_table(architectures_table(in.all_runs())) + architectures_chart(in.all_runs());
     const Table paired = paired_differences_table(in.all_runs());
     if (!paired.rows.empty())
-      s += "<p class=\"note\">Paired differences on identical folds (percentage points; "
-           "two-sided paired t-test and Wilcoxon signed-rank test over the folds):</p>\n" +
-           html_table(paired);
+      s += fmt::format("<p class=\"note\">{}</p>\n", svg::escape(kPairedNote)) + html_table(paired);
   }
   for (const MultirunResults& m : in.multiruns) {
     const std::string note = multirun_ranking_note(m);

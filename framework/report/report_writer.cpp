@@ -171,14 +171,11 @@ std::string report_markdown(const ReportInputs& in) {
     s += "\n";
   }
   if (in.all_runs().size() > 1) {
-    s += "## Architectures\n\nTest accuracy in %, mean ± sample sd [95 % CI] over each run's "
-         "folds, and each "
-         "fold's value; parameters are the trained weights (— for the baselines).\n\n";
+    s += fmt::format("## Architectures\n\n{}\n\n", kArchitecturesNote);
     s += md_table(architectures_table(in.all_runs()));
     const Table paired = paired_differences_table(in.all_runs());
     if (!paired.rows.empty()) {
-      s += "Paired differences on identical folds (percentage points; two-sided paired t-test and "
-           "Wilcoxon signed-rank test over the folds):\n\n";
+      s += fmt::format("{}\n\n", kPairedNote);
       s += md_table(paired);
     }
   }

@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <sstream>
 
 #include "core/atomic_file.h"
@@ -14,6 +15,7 @@
 #include "core/error.h"
 #include "data/urbansound8k.h"
 #include "experiment/run_dir.h"
+#include "report/test_sets.h"
 
 namespace audify {
 namespace {
@@ -242,6 +244,11 @@ RunResults load_run_results(const fs::path& dir) {
           static_cast<int>(number(child(child(classes, "test"), "clips"), name.c_str())));
     }
   }
+  std::vector<int> test_clips;
+  for (const FoldScore& f : r.folds)
+    test_clips.push_back(std::accumulate(f.test_class_clips.begin(), f.test_class_clips.end(), 0));
+  const std::vector<std::string> digests = test_set_digests(dir / "predictions.csv", test_clips);
+  for (std::size_t i = 0; i < digests.size(); ++i) r.folds[i].test_set = digests[i];
   const json& s = child(m, "seconds");
   r.seconds_dataset = number(s, "dataset");
   r.seconds_extract = number(s, "extract");

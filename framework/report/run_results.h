@@ -18,6 +18,7 @@ struct FoldScore {
   int purged_train_clips = 0;
   std::vector<int> train_class_clips, test_class_clips;  // per class (class_labels order)
   double validation_accuracy = -1;  // train.validation_fraction's rows; -1 when there are none
+  std::string test_set;  // digest of the clips tested on (report/test_sets.h); "" when unknown
 };
 
 struct ClassScore {

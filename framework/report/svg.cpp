@@ -89,7 +89,8 @@ std::string escape(std::string_view text) {
 }
 
 std::string bar_chart(const std::vector<std::string>& labels, const std::vector<double>& values,
-                      const Labels& labels_text, double y_max, std::string_view value_format) {
+                      const Labels& labels_text, double y_max, std::string_view value_format,
+                      const std::vector<double>& whiskers) {
   const Frame f{std::max(320.0, 70.0 + 48.0 * values.size()), 280, 56, 16, 30, 70};
   const double top =
       positive_max(y_max, values.empty() ? 0 : *std::max_element(values.begin(), values.end()));
@@ -103,9 +104,22 @@ std::string bar_chart(const std::vector<std::string>& labels, const std::vector<
         "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
         "fill=\"{}\"/>\n",
         x, y, w, h, kPalette[0]);
+    double label_y = y - 3;
+    if (i < whiskers.size() && whiskers[i] > 0) {
+      const auto at = [&](double v) {
+        return f.top + f.plot_h() * (1 - std::clamp(v / top, 0.0, 1.0));
+      };
+      const double hi = at(values[i] + whiskers[i]), lo = at(values[i] - whiskers[i]);
+      const double cx = x + w / 2;
+      s += fmt::format(
+          "<path d=\"M{0:.1f},{1:.1f}V{2:.1f}M{3:.1f},{1:.1f}H{4:.1f}M{3:.1f},{2:.1f}H{4:.1f}\" "
+          "stroke=\"#333\" fill=\"none\"/>\n",
+          cx, hi, lo, cx - w / 4, cx + w / 4);
+      label_y = std::min(label_y, hi - 3);
+    }
     s += fmt::format(
         "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" font-size=\"10\">{}</text>\n",
-        x + w / 2, y - 3, escape(fmt::format(fmt::runtime(value_format), values[i])));
+        x + w / 2, label_y, escape(fmt::format(fmt::runtime(value_format), values[i])));
     const std::string label = i < labels.size() ? labels[i] : std::string{};
     const double lx = x + w / 2, ly = f.top + f.plot_h() + 12;
     s += fmt::format(

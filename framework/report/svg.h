@@ -21,10 +21,12 @@ struct Series {
 std::string escape(std::string_view text);
 
 // Vertical bars, one per label; y runs from 0 to y_max (0 = the largest value, at least 1e-9).
-// Values are printed above the bars with `value_format` (fmt syntax, e.g. "{:.1f}").
+// Values are printed above the bars with `value_format` (fmt syntax, e.g. "{:.1f}"). A positive
+// `whiskers[i]` draws an interval value ± whiskers[i] on bar i (a confidence interval).
 std::string bar_chart(const std::vector<std::string>& labels, const std::vector<double>& values,
                       const Labels& labels_text, double y_max = 0,
-                      std::string_view value_format = "{:.1f}");
+                      std::string_view value_format = "{:.1f}",
+                      const std::vector<double>& whiskers = {});
 
 // Polylines with markers and a legend; axes span the data (y from 0 to at least y_max). When every
 // x is a whole number (epochs) the x ticks are whole numbers too.
