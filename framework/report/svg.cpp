@@ -91,7 +91,19 @@ std::string escape(std::string_view text) {
 std::string bar_chart(const std::vector<std::string>& labels, const std::vector<double>& values,
                       const Labels& labels_text, double y_max, std::string_view value_format,
                       const std::vector<double>& whiskers) {
-  const Frame f{std::max(320.0, 70.0 + 48.0 * values.size()), 280, 56, 16, 30, 70};
+  // Labels slant down-left from their bar at 35 degrees: room below (and left of the first bar)
+  // for the longest, at about 5.6 px a character of the 10 px font.
+  std::size_t longest = 0;
+  for (const std::string& l : labels) longest = std::max(longest, l.size());
+  const double text = 5.6 * static_cast<double>(longest);
+  const double bottom = std::max(70.0, 20.0 + 0.58 * text), left = std::max(56.0, 0.82 * text);
+  const double plot_h = 200;
+  const Frame f{std::max(320.0, left + 14.0 + 48.0 * values.size()),
+                30 + plot_h + bottom,
+                left,
+                16,
+                30,
+                bottom};
   const double top =
       positive_max(y_max, values.empty() ? 0 : *std::max_element(values.begin(), values.end()));
   std::string s = open_svg(f, labels_text) + y_axis(f, top);
