@@ -74,6 +74,7 @@ RunResults point(const std::string& multirun, const std::string& kind, const std
   r.folds[0].test_set = test_set;
   r.dir = std::filesystem::path("out") / multirun / (kind + "_seed=" + seed);
   r.swept = {{"model", kind}, {"seed", seed}};
+  r.overrides = {{"split", "grouped"}, {"model", kind}, {"seed", seed}, {"output_root", "out"}};
   return r;
 }
 
@@ -94,7 +95,8 @@ TEST(ArchitectureTables, SeedsOfAPointAreOneConfigurationPairedBySplitContents) 
   EXPECT_EQ(groups[1].runs.front(), &cnn0);  // in seed order
   const Table t = architectures_table(runs);
   ASSERT_EQ(t.rows.size(), 3u);
-  EXPECT_EQ(t.rows[0][0], "model=mlp (m), 3 seeds");
+  EXPECT_EQ(t.rows[0][0], "model=mlp (m), 3 seeds");  // what differs, not where it went
+  EXPECT_EQ(groups[0].name, "mlp");
   EXPECT_EQ(t.rows[0][4], "40.00 ± 10.00 [15.16, 64.84]");
   EXPECT_EQ(t.rows[1][5], "40.00, 45.00, 65.00");
   EXPECT_EQ(t.rows[2][0], "n/svm_rbf_seed=7");  // one seed: the point itself

@@ -1,9 +1,11 @@
 #include "report/architecture_tables.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "core/statistics.h"
 
@@ -57,38 +59,50 @@ std::vector<ReplicateGroup> replicate_groups(const std::vector<const RunResults*
   std::vector<ReplicateGroup> groups;
   std::map<std::string, std::size_t> index;
   for (const RunResults* r : runs) {
-    std::string others, values;  // the swept keys and values other than the seed; the values
+    std::string swept;  // the swept keys and values other than the seed
     for (const auto& [key, value] : r->swept)
-      if (key != "seed") {
-        others += (others.empty() ? "" : ",") + key + "=" + value;
-        values += (values.empty() ? "" : ", ") + value;
-      }
-    const bool replicate = !seed_of(*r).empty();
-    const std::string key = replicate ? r->dir.parent_path().string() + "\n" + others
-                                      : r->dir.string() + "\n" + r->label;
+      if (key != "seed") swept += (swept.empty() ? "" : ",") + key + "=" + value;
+    const std::string key = seed_of(*r).empty() ? r->dir.string() + "\n" + r->label
+                                                : r->dir.parent_path().string() + "\n" + swept;
     auto [it, added] = index.emplace(key, groups.size());
-    if (added) {
-      const bool named = !r->experiment.empty() && r->experiment != "default";
-      const std::string base = named ? r->experiment : r->model_kind;
-      groups.push_back({r->label, values.empty() ? base : values, {}});
-      // "sb_cnn_augmented (multirun_...)", "model=mlp,features=salamon2014 (multirun_...)"
-      std::string what = named ? r->experiment : "";
-      if (!others.empty()) what += (what.empty() ? "" : " ") + others;
-      if (replicate)
-        groups.back().label = fmt::format("{} ({})", what.empty() ? base : what,
-                                          r->dir.parent_path().filename().string());
-    }
+    if (added) groups.push_back({r->label, {}, {}});
     groups[it->second].runs.push_back(r);
   }
-  for (ReplicateGroup& g : groups) {
-    if (g.runs.size() < 2) {
-      g.label = g.runs.front()->label;  // one seed: the point's own name says which
-      continue;
+  // The overrides that tell configurations apart (augment=specaugment in one, not in another),
+  // less those that only place or repeat a run.
+  const auto incidental = [](const std::string& key) {
+    return key == "seed" || key == "output_root" || key == "report" || key == "data.root" ||
+           key.starts_with("launcher.") || key.starts_with("eval.curve_every");
+  };
+  std::map<std::string, std::set<std::string>> seen;  // key -> its values ("" when absent)
+  for (const ReplicateGroup& g : groups)
+    for (const auto& [k, v] : g.runs.front()->overrides) seen[k];
+  for (const ReplicateGroup& g : groups)
+    for (auto& [k, values] : seen) {
+      std::string value;
+      for (const auto& [ok, ov] : g.runs.front()->overrides)
+        if (ok == k) value = ov;
+      values.insert(value);
     }
+  for (ReplicateGroup& g : groups) {
+    const RunResults& r = *g.runs.front();
+    std::vector<std::string> parts, values;  // "key=value", and the values alone for charts
+    const bool named = !r.experiment.empty() && r.experiment != "default";
+    if (named) parts.push_back(r.experiment);
+    for (const auto& [k, v] : r.overrides)
+      if (!incidental(k) && k != "+experiment" && seen[k].size() > 1) {
+        parts.push_back(k + "=" + v);
+        values.push_back(v);
+      }
+    if (parts.empty()) parts.push_back(r.model_kind);
+    if (values.empty()) values.push_back(named ? r.experiment : r.model_kind);
+    g.name = fmt::format("{}", fmt::join(values, ", "));
+    if (g.runs.size() < 2) continue;  // one run, or one seed: its own name says which
     std::stable_sort(g.runs.begin(), g.runs.end(), [](const RunResults* x, const RunResults* y) {
       return std::stoll("0" + seed_of(*x)) < std::stoll("0" + seed_of(*y));
     });
-    g.label += fmt::format(", {} seeds", g.runs.size());
+    g.label = fmt::format("{} ({}), {} seeds", fmt::join(parts, " "),
+                          r.dir.parent_path().filename().string(), g.runs.size());
   }
   return groups;
 }
