@@ -95,6 +95,7 @@ CnnGpu::CnnGpu(GpuApi& api, nn::cnn::Sequential& net, int max_batch, const nn::A
       m2_(api),
       zero_bias_(api),
       labels_(api),
+      targets_(api),
       row_loss_(api),
       loss_sum_(api),
       row_correct_(api),
@@ -149,6 +150,7 @@ CnnGpu::CnnGpu(GpuApi& api, nn::cnn::Sequential& net, int max_batch, const nn::A
   grad_b_.grow(grad_size);
   zero_bias_.upload(zeros.data(), static_cast<std::size_t>(classes_));
   labels_.grow(static_cast<std::size_t>(max_batch));
+  targets_.grow(static_cast<std::size_t>(max_batch) * classes_);
   row_loss_.grow(static_cast<std::size_t>(max_batch));
   row_correct_.grow(static_cast<std::size_t>(max_batch));
   loss_sum_.grow(1);
@@ -314,26 +316,44 @@ void CnnGpu::update() {
 }
 
 nn::XentResult CnnGpu::step(const float* images, int n, std::span<const int> labels) {
-  const nn::ScopedFlushDenormals ftz;  // as CnnTrainer::step (the emulation runs on the host)
   if (labels.size() != static_cast<std::size_t>(n))
     fail("gpu cnn: {} labels for a batch of {}", labels.size(), n);
   for (int label : labels)
     if (label < 0 || label >= classes_)
       fail("gpu cnn: label {} outside [0, {}) classes", label, classes_);
+  labels_.upload(labels.data(), labels.size());
+  return train_step(images, n, false);
+}
+
+nn::XentResult CnnGpu::step_soft(const float* images, int n, std::span<const float> targets) {
+  if (targets.size() != static_cast<std::size_t>(n) * classes_)
+    fail("gpu cnn: {} target values for a batch of {} rows of {} classes", targets.size(), n,
+         classes_);
+  targets_.upload(targets.data(), targets.size());
+  return train_step(images, n, true);
+}
+
+nn::XentResult CnnGpu::train_step(const float* images, int n, bool soft) {
+  const nn::ScopedFlushDenormals ftz;  // as CnnTrainer::step (the emulation runs on the host)
   ModelStep s;
   s.rows = n;
   s.adam = nn::adam_step(adam_, steps_ + 1);
   step_.upload(&s, 1);
-  labels_.upload(labels.data(), labels.size());
   const double no_loss = 0.0;
   const int none_correct = 0;
   loss_sum_.upload(&no_loss, 1);
   correct_.upload(&none_correct, 1);
   float* logits = const_cast<float*>(forward(images, n, true));
-  api_.launch(
-      SoftmaxXentKernel{logits, zero_bias_.get(), 0, 0, labels_.get(), step_.get(), row_loss_.get(),
-                        row_correct_.get(), loss_sum_.get(), correct_.get(), classes_, n},
-      SoftmaxXentKernel::shape(1));
+  if (soft)
+    api_.launch(
+        SoftmaxXentSoftKernel{logits, targets_.get(), step_.get(), row_loss_.get(),
+                              row_correct_.get(), loss_sum_.get(), correct_.get(), classes_, n},
+        SoftmaxXentSoftKernel::shape());
+  else
+    api_.launch(SoftmaxXentKernel{logits, zero_bias_.get(), 0, 0, labels_.get(), step_.get(),
+                                  row_loss_.get(), row_correct_.get(), loss_sum_.get(),
+                                  correct_.get(), classes_, n},
+                SoftmaxXentKernel::shape(1));
   backward(n);
   update();
   nn::XentResult r;

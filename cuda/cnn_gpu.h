@@ -1,10 +1,10 @@
 // A Sequential CNN (nn/cnn) on the GPU, step for step what nn::cnn::CnnTrainer does on the CPU:
-// forward with dropout, softmax cross-entropy on the logits, backward, the L2 penalty's gradient,
-// Adam (or SGD with momentum). Convolutions and pooling go through the DNN layer (dnn_api.h:
-// cuDNN, or the CPU code under emulation), dense layers through GpuApi::gemm, the rest through
-// kernels/cnn_activation.cuh, batch_norm.cuh, softmax_xent.cuh and adam.cuh. Parameters, their
-// gradients and the optimizer's moments live in one flat device buffer each, in the network's
-// params() order, so one Adam launch updates them all.
+// forward with dropout, softmax cross-entropy on the logits (one-hot or soft targets), backward,
+// the L2 penalty's gradient, Adam (or SGD with momentum). Convolutions and pooling go through the
+// DNN layer (dnn_api.h: cuDNN, or the CPU code under emulation), dense layers through GpuApi::gemm,
+// the rest through kernels/cnn_activation.cuh, batch_norm.cuh, softmax_xent.cuh and adam.cuh.
+// Parameters, their gradients and the optimizer's moments live in one flat device buffer each, in
+// the network's params() order, so one Adam launch updates them all.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +35,9 @@ class CnnGpu {
   // One optimizer step on device images (n, c, h, w), n <= max_batch, and host labels: the
   // batch's summed cross-entropy (without the penalty) and correct count, as CnnTrainer::step.
   nn::XentResult step(const float* images, int n, std::span<const int> labels);
+  // The same against host soft targets (n, classes), each row summing to 1 (mixup's), as
+  // CnnTrainer::step_soft.
+  nn::XentResult step_soft(const float* images, int n, std::span<const float> targets);
   // Inference: probabilities (n, classes) on the host.
   std::vector<float> predict(const float* images, int n);
   // Writes the device's parameters and batch-norm statistics back into the network.
@@ -44,6 +47,7 @@ class CnnGpu {
 
  private:
   struct Layer;
+  nn::XentResult train_step(const float* images, int n, bool soft_targets);
   const float* forward(const float* images, int n, bool training);
   void backward(int n);
   void update();
@@ -62,6 +66,7 @@ class CnnGpu {
   long long param_count_ = 0;
   DeviceArray<float> zero_bias_;  // (classes): the loss kernel's bias, already added by the dense
   DeviceArray<int> labels_;
+  DeviceArray<float> targets_;  // (max_batch, classes): step_soft's
   DeviceArray<double> row_loss_, loss_sum_;
   DeviceArray<int> row_correct_, correct_;
   DeviceArray<ModelStep> step_;

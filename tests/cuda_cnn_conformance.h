@@ -1,6 +1,6 @@
 // The GPU CNN trainer against the CPU's, shared by test_cuda_emulated_cnn_train (host emulation)
 // and test_cuda_device_cnn (a real GPU, cuDNN): the same network from the same initial weights
-// over the same batches, losses and weights compared within a tolerance.
+// over the same batches (one-hot or soft targets), losses and weights compared within a tolerance.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -28,6 +28,7 @@ struct CnnRun {
   nn::cnn::SgdMomentum sgd;
   int batch = 2;
   int steps = 3;
+  bool soft_targets = false;  // step_soft on mixup-like targets (two classes blended per row)
 };
 
 // Trains both for run.steps steps and compares every step's loss (relative loss_tol) and, at the
@@ -46,10 +47,19 @@ inline void expect_cnn_trainers_agree(gpu::GpuApi& api, const CnnRun& run, doubl
     Tensor x({run.batch, 1, run.spec.bands, run.spec.frames});
     for (float& v : x.data) v = normal(rng);
     std::vector<int> labels;
-    for (int i = 0; i < run.batch; ++i) labels.push_back((step * run.batch + i) % run.spec.classes);
-    const nn::XentResult want = cpu.step(x, labels);
+    std::vector<float> targets(static_cast<std::size_t>(run.batch) * run.spec.classes, 0.0f);
+    for (int i = 0; i < run.batch; ++i) {
+      labels.push_back((step * run.batch + i) % run.spec.classes);
+      const float lambda = 0.3f + 0.1f * static_cast<float>(i % 5);
+      targets[static_cast<std::size_t>(i) * run.spec.classes + labels.back()] += lambda;
+      targets[static_cast<std::size_t>(i) * run.spec.classes +
+              (labels.back() + 1) % run.spec.classes] += 1 - lambda;
+    }
+    const nn::XentResult want = run.soft_targets ? cpu.step_soft(x, targets) : cpu.step(x, labels);
     images.upload(x.data.data(), x.data.size());
-    const nn::XentResult got = gpu_trainer.step(images.get(), run.batch, labels);
+    const nn::XentResult got = run.soft_targets
+                                   ? gpu_trainer.step_soft(images.get(), run.batch, targets)
+                                   : gpu_trainer.step(images.get(), run.batch, labels);
     EXPECT_NEAR(got.loss_sum, want.loss_sum, loss_tol * (1 + std::abs(want.loss_sum)))
         << "step " << step;
     EXPECT_EQ(got.correct, want.correct) << "step " << step;
@@ -93,6 +103,14 @@ inline CnnRun batch_norm_sgd_run() {
   run.sgd.enabled = true;
   run.batch = 4;
   run.steps = 4;
+  return run;
+}
+
+// The batch-norm network on soft targets (mixup's loss). SGD, as under Adam the conv biases before
+// batch norm (whose gradient is float noise around 0) take full-size steps in noise's direction.
+inline CnnRun soft_target_run() {
+  CnnRun run = batch_norm_sgd_run();
+  run.soft_targets = true;
   return run;
 }
 

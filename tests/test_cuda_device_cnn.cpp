@@ -26,5 +26,9 @@ TEST_F(CnnGpuDevice, BatchNormStridesAndSgdAgreeWithTheCpuTrainer) {
   test::expect_cnn_trainers_agree(*api, test::batch_norm_sgd_run(), 1e-3, 1e-3);
 }
 
+TEST_F(CnnGpuDevice, SoftTargetStepsAgreeWithTheCpuTrainer) {
+  test::expect_cnn_trainers_agree(*api, test::soft_target_run(), 1e-3, 1e-3);
+}
+
 }  // namespace
 }  // namespace audify

@@ -1,8 +1,8 @@
 // Conformance of the GPU CNN's operations with the CPU backend (nn/cnn), in host emulation: the
 // DNN layer (convolution forward / backward-data / backward-filter, max pooling forward /
 // backward) and the kernels around it (bias + ReLU, the bias gradient, Philox dropout, batch norm
-// in training and inference, the window gather), each at small random shapes against the CPU layer
-// it stands for, the shape printed on failure.
+// in training and inference, the window gather, the loss on one-hot and soft targets), each at
+// small random shapes against the CPU layer it stands for, the shape printed on failure.
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -19,6 +19,7 @@
 #include "gpu_api.h"
 #include "kernels/batch_norm.cuh"
 #include "kernels/cnn_activation.cuh"
+#include "kernels/softmax_xent.cuh"
 #include "kernels/window_gather.cuh"
 #include "nn/cnn/batch_norm.h"
 #include "nn/cnn/clip_windows.h"
@@ -27,6 +28,7 @@
 #include "nn/cnn/max_pool2d.h"
 #include "nn/cnn/relu.h"
 #include "nn/dropout_mask.h"
+#include "nn/softmax_xent.h"
 
 namespace audify {
 namespace {
@@ -303,6 +305,60 @@ TEST_F(CnnOps, WindowGatherIsCopyWindowWithItsPadding) {
                                       count, scaling.mean, scaling.inv_std, bands, window},
               gpu::WindowGatherKernel::shape(count));
   EXPECT_EQ(host(d_images, expected.size()), expected);
+}
+
+// The loss kernels are nn/softmax_xent.cpp's rows: the same gradients, sums and counts, bit for
+// bit, on one-hot labels (SoftmaxXentKernel, zero bias) and on mixup-like soft targets.
+TEST_F(CnnOps, SoftmaxXentKernelsAreTheCpuLossOnHardAndSoftTargets) {
+  std::mt19937 rng(13);
+  const int rows = 5, classes = 7;
+  const std::vector<float> logits = random_values(rng, rows * classes, -4, 4);
+  std::vector<int> labels;
+  std::vector<float> targets(rows * classes, 0.0f);
+  for (int r = 0; r < rows; ++r) {
+    labels.push_back((3 * r + 1) % classes);
+    const float lambda = 0.2f + 0.15f * static_cast<float>(r);  // mixup: two classes blended
+    targets[r * classes + labels.back()] += lambda;
+    targets[r * classes + (r + 2) % classes] += 1.0f - lambda;
+  }
+  gpu::ModelStep step;
+  step.rows = rows;
+  gpu::DeviceArray<gpu::ModelStep> d_step(*api);
+  d_step.upload(&step, 1);
+  gpu::DeviceArray<int> d_labels(*api), row_correct(*api), correct(*api);
+  gpu::DeviceArray<double> row_loss(*api), loss_sum(*api);
+  d_labels.upload(labels.data(), labels.size());
+  row_correct.grow(rows);
+  row_loss.grow(rows);
+  const std::vector<float> zero_bias(classes, 0.0f);
+  for (const bool soft : {false, true}) {
+    std::vector<float> want = logits;
+    const nn::XentResult expected =
+        soft ? nn::softmax_xent_soft_backward(rows, classes, want.data(), classes, targets.data())
+             : nn::softmax_xent_backward(rows, classes, want.data(), classes, labels);
+    const double start_loss = 0.5;  // the kernels add to the running sums
+    const int start_correct = 2;
+    loss_sum.upload(&start_loss, 1);
+    correct.upload(&start_correct, 1);
+    float* z = device(logits);
+    if (soft)
+      api->launch(gpu::SoftmaxXentSoftKernel{z, device(targets), d_step.get(), row_loss.get(),
+                                             row_correct.get(), loss_sum.get(), correct.get(),
+                                             classes, rows},
+                  gpu::SoftmaxXentSoftKernel::shape());
+    else
+      api->launch(gpu::SoftmaxXentKernel{z, device(zero_bias), 0, 0, d_labels.get(), d_step.get(),
+                                         row_loss.get(), row_correct.get(), loss_sum.get(),
+                                         correct.get(), classes, rows},
+                  gpu::SoftmaxXentKernel::shape(1));
+    double got_loss = 0;
+    int got_correct = 0;
+    api->memcpy_d2h(&got_loss, loss_sum.get(), sizeof(double));
+    api->memcpy_d2h(&got_correct, correct.get(), sizeof(int));
+    EXPECT_EQ(host(z, logits.size()), want) << (soft ? "soft" : "one-hot");
+    EXPECT_EQ(got_loss, start_loss + expected.loss_sum) << (soft ? "soft" : "one-hot");
+    EXPECT_EQ(got_correct, start_correct + expected.correct) << (soft ? "soft" : "one-hot");
+  }
 }
 
 }  // namespace

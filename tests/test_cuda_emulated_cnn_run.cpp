@@ -1,13 +1,18 @@
 // `audify run model=cnn device=cuda` end to end through the built binary, the GPU CNN trainer in
 // host emulation (AUDIFY_CUDA_EMULATE=1): the run succeeds, says it trained on cuda, and its loss
-// curve is the CPU run's within float noise (same windows, masks and initial weights); `audify
-// bench train model=sb_cnn device=cuda` times it.
+// curve is the CPU run's within float noise (same windows, masks and initial weights), alone, with
+// k-fold folds trained together, and with mixup; `audify bench train model=sb_cnn device=cuda`
+// times it.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/atomic_file.h"
@@ -28,12 +33,29 @@ class CnnDeviceRun : public ::testing::Test {
                             test::audify_binary().string() + "' " + args;
     return test::run_command(cmd, output);
   }
-  std::string run_args(const std::string& device) const {
+  void make_data(int clips_per_class) const {
+    std::string out;
+    ASSERT_EQ(audify("synth --out '" + (dir.path() / "synth").string() + "' --clips-per-class " +
+                         std::to_string(clips_per_class),
+                     &out),
+              0)
+        << out;
+  }
+  // The run on `device`, its results under output_root <dir>/<device><tag>.
+  std::string run_args(const std::string& device, const std::string& extra = "",
+                       const std::string& tag = "") const {
     return "run -q data.root='" + (dir.path() / "synth").string() + "' output_root='" +
-           (dir.path() / device).string() +
+           (dir.path() / (device + tag)).string() +
            "' model=cnn 'model.conv=[\"4x5x5+pool4x4\",\"6x3x3+bn+pool2x2\"]' model.dense=[8] "
            "model.window_frames=32 eval.hop_frames=32 train.epochs=2 train.batch_size=8 device=" +
-           device;
+           device + " " + extra;
+  }
+  // Runs the same configuration on the CPU and on the emulated GPU: (cpu run, gpu run).
+  std::pair<fs::path, fs::path> run_both(const std::string& extra, const std::string& tag) const {
+    std::string out;
+    EXPECT_EQ(audify(run_args("cpu", extra, tag), &out), 0) << out;
+    EXPECT_EQ(audify(run_args("cuda", extra, tag), &out), 0) << out;
+    return {only_run("cpu" + tag), only_run("cuda" + tag)};
   }
   fs::path only_run(const std::string& device) const {
     std::vector<fs::path> found;
@@ -44,38 +66,81 @@ class CnnDeviceRun : public ::testing::Test {
   }
 };
 
-// The numbers of history.csv, row by row.
-std::vector<std::vector<double>> history(const fs::path& run) {
+// history.csv's cells, row by row (epoch, loss, accuracies, and the fold's name in k-fold runs).
+std::vector<std::vector<std::string>> history(const fs::path& run) {
   std::istringstream in(read_file(run / "history.csv"));
   std::string line;
   std::getline(in, line);  // header
-  std::vector<std::vector<double>> rows;
-  while (std::getline(in, line)) {
-    std::vector<double> row;
-    for (const std::string& cell : csv::split_line(line))
-      row.push_back(cell.empty() ? 0.0 : std::stod(cell));
-    rows.push_back(row);
-  }
+  std::vector<std::vector<std::string>> rows;
+  while (std::getline(in, line)) rows.push_back(csv::split_line(line));
   return rows;
 }
 
-TEST_F(CnnDeviceRun, SmallCnnTrainsOnTheEmulatedGpuAsOnTheCpu) {
-  std::string out;
-  ASSERT_EQ(
-      audify("synth --out '" + (dir.path() / "synth").string() + "' --clips-per-class 2", &out), 0)
-      << out;
-  ASSERT_EQ(audify(run_args("cpu"), &out), 0) << out;
-  ASSERT_EQ(audify(run_args("cuda"), &out), 0) << out;
-  const fs::path cpu = only_run("cpu"), gpu = only_run("cuda");
-  EXPECT_NE(read_file(gpu / "log.txt").find("device cuda"), std::string::npos)
-      << read_file(gpu / "log.txt");
+// The two runs' history.csv agree: the same rows, names and epochs, numbers within `tol`
+// relative (the losses to the emulation's float noise; accuracies are counts, so equal).
+void expect_same_history(const fs::path& cpu, const fs::path& gpu, double tol) {
   const auto want = history(cpu), got = history(gpu);
   ASSERT_EQ(got.size(), want.size());
   ASSERT_FALSE(want.empty());
   for (std::size_t r = 0; r < want.size(); ++r) {
-    ASSERT_EQ(got[r].size(), want[r].size());
-    EXPECT_NEAR(got[r][1], want[r][1], 1e-4 * (1 + std::abs(want[r][1]))) << "epoch " << r + 1;
+    ASSERT_EQ(got[r].size(), want[r].size()) << "row " << r + 1;
+    for (std::size_t c = 0; c < want[r].size(); ++c) {
+      char* end = nullptr;
+      const double w = std::strtod(want[r][c].c_str(), &end);
+      if (want[r][c].empty() || *end != '\0') {
+        EXPECT_EQ(got[r][c], want[r][c]) << "row " << r + 1 << " column " << c;
+        continue;
+      }
+      EXPECT_NEAR(std::stod(got[r][c]), w, tol * (1 + std::abs(w)))
+          << "row " << r + 1 << " column " << c;
+    }
   }
+}
+
+TEST_F(CnnDeviceRun, SmallCnnTrainsOnTheEmulatedGpuAsOnTheCpu) {
+  make_data(2);
+  const auto [cpu, gpu] = run_both("", "");
+  EXPECT_NE(read_file(gpu / "log.txt").find("device cuda"), std::string::npos)
+      << read_file(gpu / "log.txt");
+  expect_same_history(cpu, gpu, 1e-4);
+}
+
+// A 3-fold k-fold run on device=cuda trains its folds together (one host thread and stream per
+// model) and each fold ends as the CPU's, although the folds' training sets, and so their batches
+// per epoch, differ.
+TEST_F(CnnDeviceRun, KFoldFoldsTrainTogetherOnTheEmulatedGpuAsOnTheCpu) {
+  make_data(5);
+  // Folds 5, 6 and 8 of this data hold 8, 4 and 3 clips: 42, 46 and 47 to train on, in 11, 12
+  // and 12 batches of 4.
+  const auto [cpu, gpu] =
+      run_both("split=kfold 'split.folds=[5,6,8]' train.batch_size=4", "_kfold");
+  const std::string log = read_file(gpu / "log.txt");
+  EXPECT_NE(log.find("training 3 CNNs together on cuda-emulated"), std::string::npos) << log;
+  EXPECT_EQ(read_file(cpu / "log.txt").find("CNNs together"), std::string::npos);
+  expect_same_history(cpu, gpu, 1e-4);
+  const auto want = nlohmann::json::parse(read_file(cpu / "metrics.json"))["folds"];
+  const auto got = nlohmann::json::parse(read_file(gpu / "metrics.json"))["folds"];
+  ASSERT_EQ(want.size(), 3u);
+  ASSERT_EQ(got.size(), 3u);
+  std::set<int> batches;
+  for (std::size_t f = 0; f < 3; ++f) {
+    EXPECT_EQ(got[f]["name"], want[f]["name"]);
+    EXPECT_EQ(got[f]["train_clips"], want[f]["train_clips"]);
+    EXPECT_NEAR(got[f]["test_accuracy"].get<double>(), want[f]["test_accuracy"].get<double>(), 1e-9)
+        << f;
+    EXPECT_NEAR(got[f]["train_accuracy"].get<double>(), want[f]["train_accuracy"].get<double>(),
+                1e-9)
+        << f;
+    batches.insert((want[f]["train_clips"].get<int>() + 3) / 4);
+  }
+  EXPECT_GT(batches.size(), 1u) << "the folds should differ in batches per epoch";
+}
+
+// Mixup's soft targets train on the device too, and as on the CPU.
+TEST_F(CnnDeviceRun, MixupTrainsOnTheEmulatedGpuAsOnTheCpu) {
+  make_data(2);
+  const auto [cpu, gpu] = run_both("augment.mixup_alpha=0.4", "_mixup");
+  expect_same_history(cpu, gpu, 1e-4);
 }
 
 // `audify bench train model=sb_cnn device=cuda` times the GPU trainer's steps.

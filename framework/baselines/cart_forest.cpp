@@ -4,14 +4,12 @@
 #include "baselines/cart_forest.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdio>
-#include <exception>
-#include <mutex>
 #include <thread>
 
 #include "core/error.h"
+#include "core/parallel_jobs.h"
 #include "core/progress.h"
 #include "nn/safetensors.h"
 
@@ -22,30 +20,6 @@ int thread_count(int requested, std::size_t jobs) {
   const unsigned hw = std::thread::hardware_concurrency();
   const int wanted = requested > 0 ? requested : static_cast<int>(std::max(hw, 1u));
   return static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(wanted), jobs));
-}
-
-// Runs job(i) for i in [0, jobs) on `threads` threads; a job's exception is rethrown here.
-template <typename Job>
-void parallel_jobs(std::size_t jobs, int threads, const Job& job) {
-  std::atomic<std::size_t> next{0};
-  std::exception_ptr error;
-  std::mutex error_mutex;
-  auto worker = [&] {
-    for (std::size_t i = next++; i < jobs; i = next++) {
-      try {
-        job(i);
-      } catch (...) {
-        const std::lock_guard lock(error_mutex);
-        if (!error) error = std::current_exception();
-        next = jobs;
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (std::thread& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
 }
 
 void check_options(const ForestOptions& o) {

@@ -1,5 +1,6 @@
 #include "experiment/cnn_model.h"
 
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <cstdlib>
 #include <mutex>
@@ -9,6 +10,7 @@
 #include "augment/batch_augment.h"
 #include "core/blas_kernels.h"
 #include "core/error.h"
+#include "core/parallel_jobs.h"
 #include "features/frame_store.h"
 #include "nn/cnn/cnn_fit.h"
 #include "nn/cnn/cnn_spec.h"
@@ -70,13 +72,21 @@ class CnnModel final : public RunModel {
         net_(nn::cnn::make_cnn(spec, train.seed)) {}
 
   void fit(const Examples& x, std::span<const int> labels, const EpochHook& on_epoch) override {
-    const ClipSpectrograms clips = spectrograms(x, kind_);
-    if (clips.bands != spec_.bands)
-      fail("model {}: built for {} bands, the frames have {}", kind_, spec_.bands, clips.bands);
     // The convolutions' GEMMs on every core (the MLP's trainer pins OpenBLAS to one thread),
     // unless OPENBLAS_NUM_THREADS says otherwise: several CNNs at once on a busy machine run far
     // faster on one thread each, as OpenBLAS's threads spin waiting for a descheduled partner.
     set_blas_threads(cnn_blas_threads());
+    train(x, labels, on_epoch);
+  }
+
+  nn::DeviceTrainer* device() const { return device_.get(); }
+
+  // fit without touching OpenBLAS's thread count, which is process-wide: the caller sets it once
+  // when several models train at once.
+  void train(const Examples& x, std::span<const int> labels, const EpochHook& on_epoch) {
+    const ClipSpectrograms clips = spectrograms(x, kind_);
+    if (clips.bands != spec_.bands)
+      fail("model {}: built for {} bands, the frames have {}", kind_, spec_.bands, clips.bands);
     const auto report = [&](const nn::EpochStats& s, const InputScaling& scaling) {
       scaling_ = scaling;
       if (on_epoch)
@@ -213,6 +223,31 @@ std::unique_ptr<RunModel> make_cnn(const RunConfig& c, int bands, int classes) {
 }
 
 }  // namespace
+
+bool fit_device_cnns_together(std::span<FitRequest> requests) {
+  std::vector<CnnModel*> models;
+  for (const FitRequest& r : requests)
+    if (auto* cnn = dynamic_cast<CnnModel*>(r.model); cnn && cnn->device()) models.push_back(cnn);
+  if (requests.size() < 2 || models.size() != requests.size()) return false;
+  spdlog::info(
+      "training {} CNNs together on {}: one host thread, stream and cuDNN handle each, the "
+      "device overlapping their steps",
+      models.size(), models.front()->device()->name());
+  // Each model's host work (windows, augmentation, the emulation's arithmetic, the hooks'
+  // predictions) gets its share of the cores.
+  set_blas_threads(std::max(1, cnn_blas_threads() / static_cast<int>(models.size())));
+  std::mutex hooks;  // the runner's epoch hooks share its bookkeeping: one at a time
+  parallel_jobs(models.size(), static_cast<int>(models.size()), [&](std::size_t i) {
+    const FitRequest& r = requests[i];
+    const EpochHook hook = [&hooks, &r](const EpochReport& e, const RunModel& m) {
+      if (!r.on_epoch) return;
+      const std::lock_guard lock(hooks);
+      r.on_epoch(e, m);
+    };
+    models[i]->train(*r.x, r.labels, hook);
+  });
+  return true;
+}
 
 void check_cnn_options(const RunConfig& c) {
   if (c.model.cnn.window_frames <= 0)

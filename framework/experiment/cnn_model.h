@@ -16,4 +16,14 @@ const ModelKind& cnn_kind();
 // throws audify::Error naming the key or layer that does not fit.
 void check_cnn_options(const RunConfig& config);
 
+// fit_together's path for CNNs on a device (device=cuda): when every request, two or more, is one,
+// each model runs its own fit_cnn (its own schedule, validation, early stopping and augmentation,
+// so folds of different sizes need no padding) on its own host thread, with its own GpuApi: a
+// CUDA stream, cuBLAS and cuDNN handle per model, which the device runs side by side. That is
+// the simpler of the two ways to train folds together; stacking the M models as the groups of one
+// grouped convolution would launch M times fewer, M times larger kernels (better for SB-CNN's
+// batch of 32, which leaves most of a large GPU idle) but needs a trainer of its own. Epoch hooks
+// run one at a time. Returns false, training nothing, for any other mix.
+bool fit_device_cnns_together(std::span<FitRequest> requests);
+
 }  // namespace audify

@@ -160,6 +160,7 @@ std::unique_ptr<RunModel> make_model(const RunConfig& config, int inputs, int cl
 }
 
 void fit_together(std::span<FitRequest> requests) {
+  if (fit_device_cnns_together(requests)) return;
   std::vector<MlpModel*> mlps;
   for (const FitRequest& r : requests) {
     auto* mlp = dynamic_cast<MlpModel*>(r.model);

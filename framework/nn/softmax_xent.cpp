@@ -1,9 +1,11 @@
-// Numerically stable softmax (max subtracted) and its cross-entropy gradient.
+// Numerically stable softmax (max subtracted) and its cross-entropy gradient; the per-row
+// arithmetic is nn/softmax_xent_row.h, which the CUDA kernels share.
 #include "nn/softmax_xent.h"
 
 #include <cmath>
 
 #include "core/error.h"
+#include "nn/softmax_xent_row.h"
 
 namespace audify::nn {
 
@@ -28,21 +30,9 @@ XentResult softmax_xent_backward(int rows, int cols, float* z, int ld,
   XentResult res;
   const float inv_rows = 1.0f / static_cast<float>(rows);
   for (int r = 0; r < rows; ++r) {
-    float* row = z + static_cast<long>(r) * ld;
-    const int y = labels[r];
-    int arg = 0;
-    for (int c = 1; c < cols; ++c) arg = row[c] > row[arg] ? c : arg;
-    const float mx = row[arg];
-    const double zy = static_cast<double>(row[y]) - mx;  // kept: exp(zy) may underflow
-    float sum = 0.0f;
-    for (int c = 0; c < cols; ++c) {
-      row[c] = std::exp(row[c] - mx);
-      sum += row[c];
-    }
-    res.loss_sum += std::log(static_cast<double>(sum)) - zy;  // -log p_y
-    res.correct += arg == y ? 1 : 0;
-    const float inv = 1.0f / sum;
-    for (int c = 0; c < cols; ++c) row[c] = (row[c] * inv - (c == y ? 1.0f : 0.0f)) * inv_rows;
+    const XentRow row = xent_row(z + static_cast<long>(r) * ld, cols, labels[r], inv_rows);
+    res.loss_sum += row.loss;
+    res.correct += row.correct ? 1 : 0;
   }
   return res;
 }
@@ -51,25 +41,10 @@ XentResult softmax_xent_soft_backward(int rows, int cols, float* z, int ld, cons
   XentResult res;
   const float inv_rows = 1.0f / static_cast<float>(rows);
   for (int r = 0; r < rows; ++r) {
-    float* row = z + static_cast<long>(r) * ld;
-    const float* t = targets + static_cast<long>(r) * cols;
-    int arg = 0, target_arg = 0;
-    for (int c = 1; c < cols; ++c) {
-      arg = row[c] > row[arg] ? c : arg;
-      target_arg = t[c] > t[target_arg] ? c : target_arg;
-    }
-    const float mx = row[arg];
-    float sum = 0.0f;
-    double dot = 0.0;  // sum t (z - max)
-    for (int c = 0; c < cols; ++c) {
-      dot += static_cast<double>(t[c]) * (row[c] - mx);
-      row[c] = std::exp(row[c] - mx);
-      sum += row[c];
-    }
-    res.loss_sum += std::log(static_cast<double>(sum)) - dot;  // sum t = 1
-    res.correct += arg == target_arg ? 1 : 0;
-    const float inv = 1.0f / sum;
-    for (int c = 0; c < cols; ++c) row[c] = (row[c] * inv - t[c]) * inv_rows;
+    const XentRow row = xent_row_soft(z + static_cast<long>(r) * ld,
+                                      targets + static_cast<long>(r) * cols, cols, inv_rows);
+    res.loss_sum += row.loss;
+    res.correct += row.correct ? 1 : 0;
   }
   return res;
 }
