@@ -141,6 +141,29 @@ TEST_F(RunnerTest, SameConfigAndSeedGiveIdenticalMetrics) {
   EXPECT_EQ(read_file(a / "history.csv"), read_file(b / "history.csv"));
 }
 
+// For feature rows the learning curve's train accuracy measures every training clip, with the
+// model as it stands (dropout off): its last point is the table's train accuracy, fold by fold.
+TEST_F(RunnerTest, LearningCurveEndsAtTheTablesTrainAccuracy) {
+  std::string out;
+  ASSERT_EQ(audify(run_args("curve", "split=kfold model.dropout=0.5"), &out), 0) << out;
+  const fs::path run = only_child(dir_->path() / "curve" / "default");
+  const json m = metrics(run);
+  std::istringstream history(read_file(run / "history.csv"));
+  std::string line;
+  std::getline(history, line);
+  ASSERT_EQ(line.rfind("epoch,loss,train_acc,", 0), 0u) << line;
+  std::vector<double> last_train;  // each fold's train_acc at the last epoch
+  while (std::getline(history, line)) {
+    std::vector<std::string> cells;
+    std::stringstream row(line);
+    for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+    if (std::stoi(cells.at(0)) == 3) last_train.push_back(std::stod(cells.at(2)));
+  }
+  ASSERT_EQ(last_train.size(), m.at("folds").size());
+  for (std::size_t f = 0; f < last_train.size(); ++f)
+    EXPECT_NEAR(last_train[f], m.at("train").at("folds").at(f).get<double>(), 1e-12) << f;
+}
+
 TEST_F(RunnerTest, KFoldReportsEveryFoldAndPredictsEveryRowOnce) {
   std::string out;
   ASSERT_EQ(audify(run_args("kfold", "split=kfold"), &out), 0) << out;
