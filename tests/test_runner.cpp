@@ -164,6 +164,25 @@ TEST_F(RunnerTest, LearningCurveEndsAtTheTablesTrainAccuracy) {
     EXPECT_NEAR(last_train[f], m.at("train").at("folds").at(f).get<double>(), 1e-12) << f;
 }
 
+// A sweep whose points hold out validation rows is ranked by them, in the summary and the report,
+// with no warning about ranking on the test set.
+TEST_F(RunnerTest, SweepWithValidationRowsRanksByThem) {
+  std::string out;
+  ASSERT_EQ(
+      audify("run -m" + run_args("validated", "train.validation_fraction=0.2 seed=0,1").substr(3),
+             &out),
+      0)
+      << out;
+  const fs::path multi = only_child(dir_->path() / "validated" / "default");
+  const std::string summary = read_file(multi / "summary.md");
+  const std::string report = read_file(multi / "report.md");
+  EXPECT_NE(summary.find("Compare points by validation accuracy"), std::string::npos) << summary;
+  EXPECT_NE(report.find("Ranked by validation accuracy"), std::string::npos);
+  EXPECT_NE(report.find("rank (validation)"), std::string::npos);
+  EXPECT_EQ(report.find("Ranking on the test set"), std::string::npos);
+  EXPECT_EQ(summary.find("Ranking on the test set"), std::string::npos);
+}
+
 TEST_F(RunnerTest, KFoldReportsEveryFoldAndPredictsEveryRowOnce) {
   std::string out;
   ASSERT_EQ(audify(run_args("kfold", "split=kfold"), &out), 0) << out;
