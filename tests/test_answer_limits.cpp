@@ -20,6 +20,7 @@
 #include "audio/decode.h"
 #include "core/atomic_file.h"
 #include "data/wav_writer.h"
+#include "serve/api_error.h"
 #include "serve/classify_api.h"
 #include "serve/trained_model.h"
 #include "test_support.h"
@@ -194,11 +195,31 @@ TEST_F(AnswerLimits, ClassifySaysSilentAndTooShortInsteadOfAClass) {
   EXPECT_NE(out.find("blip.wav\n  1. "), std::string::npos) << out;
 }
 
+// One limit for one clip, in classify and serve alike (audio/audio_limits.h): a 60 s recording is
+// refused by both naming it, classify pointing at monitor's windows, and the flag lifts it.
 TEST_F(AnswerLimits, ClassifyRefusesAFileOverServesDurationLimit) {
   std::string out;
   EXPECT_EQ(audify(classify(quoted(path("long.wav"))), &out), 1) << out;
-  EXPECT_NE(out.find("long.wav: too long: 60.0 s of audio, the limit is 30 s"), std::string::npos)
+  const std::string refused =
+      "long.wav: too long: 60.0 s of audio, the limit is 30 s (--max-seconds)";
+  EXPECT_NE(out.find(refused + "; `audify monitor` classifies a long recording window by window"),
+            std::string::npos)
       << out;
+  EXPECT_EQ(out.find("long.wav: too long"), out.rfind("long.wav: too long")) << out;  // once
+
+  const auto model = TrainedModel::load(run_);
+  const std::string bytes = read_file(path("long.wav"));
+  try {
+    classify_upload(*model, std::as_bytes(std::span(bytes.data(), bytes.size())), "long.wav",
+                    UploadLimits{});
+    ADD_FAILURE() << "serve classified a 60 s upload";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.status(), 422);
+    EXPECT_NE(std::string(e.what()).find(refused), std::string::npos) << e.what();
+  }
+
+  ASSERT_EQ(audify(classify("--max-seconds 61 " + quoted(path("long.wav"))), &out), 0) << out;
+  EXPECT_NE(out.find("long.wav\n  1. "), std::string::npos) << out;
 }
 
 TEST_F(AnswerLimits, ServeApiAnswersSilentWithoutAClass) {

@@ -93,6 +93,49 @@ TEST_F(CliMessages, EachErrorIsPrintedOnce) {
   EXPECT_EQ(count_of(out, "nowhere"), 1u) << out;
   EXPECT_EQ(audify(d, "run -q data.features=" + quoted(d / "nothing.csv"), &out), 2);
   EXPECT_EQ(count_of(out, "nothing.csv"), 1u) << out;
+  EXPECT_EQ(audify(d, "classify --model nowhere garbage.bin", &out), 2);
+  EXPECT_EQ(count_of(out, "nowhere"), 1u) << out;
+  EXPECT_EQ(audify(d, "report garbage.bin --out r", &out), 2);
+  EXPECT_EQ(count_of(out, "garbage.bin"), 1u) << out;
+  EXPECT_NE(out.find("garbage.bin: a file, not a run"), std::string::npos) << out;
+  EXPECT_EQ(audify(d, "report nowhere --out r", &out), 2);
+  EXPECT_EQ(count_of(out, "nowhere"), 1u) << out;
+  EXPECT_EQ(audify(d, "monitor --model nowhere a.wav", &out), 2);
+  EXPECT_EQ(count_of(out, "nowhere"), 1u) << out;
+  EXPECT_EQ(audify(d, "dataset info nowhere", &out), 2);
+  EXPECT_EQ(count_of(out, "nowhere"), 1u) << out;
+}
+
+// A run on a dataset with one unreadable clip goes on without it, naming the clip once (the
+// extraction's error names its file already: once "x.wav: x.wav: ...").
+TEST_F(CliMessages, ARunNamesAnUnreadableClipOnce) {
+  const fs::path d = dir_->path();
+  fs::remove_all(d / "damaged");
+  fs::copy(d / "street", d / "damaged", fs::copy_options::recursive);
+  fs::path victim;
+  for (const auto& e : fs::recursive_directory_iterator(d / "damaged"))
+    if (e.path().extension() == ".wav") victim = e.path();
+  ASSERT_FALSE(victim.empty());
+  write_file_atomic(victim, std::string(3000, '\x7f'));
+  std::string out;
+  ASSERT_EQ(audify(d, "run -q data.root=damaged output_root=damaged_runs train.epochs=1", &out), 0)
+      << out;
+  EXPECT_EQ(count_of(out, victim.filename().string()), 1u) << out;
+  EXPECT_NE(out.find("extraction failed: damaged/"), std::string::npos) << out;
+}
+
+// An audio file (or any binary) given as data.features is said to be one; its bytes are not
+// echoed as a column name.
+TEST_F(CliMessages, ABinaryFeatureTableIsNamedNotEchoed) {
+  const fs::path d = dir_->path();
+  std::string binary(64, '\0');
+  for (std::size_t i = 0; i < binary.size(); ++i) binary[i] = static_cast<char>(i * 37);
+  write_file_atomic(d / "noise.bin", binary + "\n" + binary);
+  std::string out;
+  EXPECT_EQ(audify(d, "run -q data.features=noise.bin output_root=o_bin", &out), 2);
+  EXPECT_NE(out.find("noise.bin: not a feature table: binary content"), std::string::npos) << out;
+  EXPECT_EQ(out.find("column 1 is"), std::string::npos) << out;
+  EXPECT_FALSE(fs::exists(d / "o_bin"));
 }
 
 TEST_F(CliMessages, FeaturesNamingAFolderSaysWhatIsExpected) {

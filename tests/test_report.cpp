@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <regex>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -323,6 +324,29 @@ TEST(ReportSvg, EscapesTextAndLabelsAxes) {
   EXPECT_EQ(s.find("a<b"), std::string::npos);
   const std::string h = svg::heatmap({{1, 2}, {3, 4}}, {"r0", "r1"}, {"c0", "c1"}, {"H", "p", "t"});
   EXPECT_NE(h.find(">4</text>"), std::string::npos);
+}
+
+// Learning curves are over epochs: their x ticks are whole epochs ("2", never "1.5"), however
+// few or many epochs there are.
+TEST(ReportSvg, EpochTicksAreWholeNumbers) {
+  for (const int epochs : {3, 7, 13, 100}) {
+    svg::Series curve{"test", {}, {}};
+    for (int e = 1; e <= epochs; ++e) {
+      curve.x.push_back(e);
+      curve.y.push_back(0.5);
+    }
+    const std::string s = svg::line_chart({curve}, {"curve", "epoch", "accuracy"});
+    const std::regex tick(R"(text-anchor="middle">([0-9.e+-]+)</text>)");
+    int ticks = 0;
+    for (auto it = std::sregex_iterator(s.begin(), s.end(), tick); it != std::sregex_iterator();
+         ++it, ++ticks) {
+      const double v = std::stod((*it)[1].str());
+      EXPECT_EQ(v, std::round(v)) << epochs << " epochs: tick " << (*it)[1].str();
+      EXPECT_GE(v, 1);
+      EXPECT_LE(v, epochs);
+    }
+    EXPECT_GE(ticks, std::min(epochs, 3)) << s;
+  }
 }
 
 }  // namespace

@@ -141,6 +141,48 @@ TEST_F(RunnerTest, SameConfigAndSeedGiveIdenticalMetrics) {
   EXPECT_EQ(read_file(a / "history.csv"), read_file(b / "history.csv"));
 }
 
+// For feature rows the learning curve's train accuracy measures every training clip, with the
+// model as it stands (dropout off): its last point is the table's train accuracy, fold by fold.
+TEST_F(RunnerTest, LearningCurveEndsAtTheTablesTrainAccuracy) {
+  std::string out;
+  ASSERT_EQ(audify(run_args("curve", "split=kfold model.dropout=0.5"), &out), 0) << out;
+  const fs::path run = only_child(dir_->path() / "curve" / "default");
+  const json m = metrics(run);
+  std::istringstream history(read_file(run / "history.csv"));
+  std::string line;
+  std::getline(history, line);
+  ASSERT_EQ(line.rfind("epoch,loss,train_acc,", 0), 0u) << line;
+  std::vector<double> last_train;  // each fold's train_acc at the last epoch
+  while (std::getline(history, line)) {
+    std::vector<std::string> cells;
+    std::stringstream row(line);
+    for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+    if (std::stoi(cells.at(0)) == 3) last_train.push_back(std::stod(cells.at(2)));
+  }
+  ASSERT_EQ(last_train.size(), m.at("folds").size());
+  for (std::size_t f = 0; f < last_train.size(); ++f)
+    EXPECT_NEAR(last_train[f], m.at("train").at("folds").at(f).get<double>(), 1e-12) << f;
+}
+
+// A sweep whose points hold out validation rows is ranked by them, in the summary and the report,
+// with no warning about ranking on the test set.
+TEST_F(RunnerTest, SweepWithValidationRowsRanksByThem) {
+  std::string out;
+  ASSERT_EQ(
+      audify("run -m" + run_args("validated", "train.validation_fraction=0.2 seed=0,1").substr(3),
+             &out),
+      0)
+      << out;
+  const fs::path multi = only_child(dir_->path() / "validated" / "default");
+  const std::string summary = read_file(multi / "summary.md");
+  const std::string report = read_file(multi / "report.md");
+  EXPECT_NE(summary.find("Compare points by validation accuracy"), std::string::npos) << summary;
+  EXPECT_NE(report.find("Ranked by validation accuracy"), std::string::npos);
+  EXPECT_NE(report.find("rank (validation)"), std::string::npos);
+  EXPECT_EQ(report.find("Ranking on the test set"), std::string::npos);
+  EXPECT_EQ(summary.find("Ranking on the test set"), std::string::npos);
+}
+
 TEST_F(RunnerTest, KFoldReportsEveryFoldAndPredictsEveryRowOnce) {
   std::string out;
   ASSERT_EQ(audify(run_args("kfold", "split=kfold"), &out), 0) << out;

@@ -17,6 +17,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "data/default_dataset.h"
 #include "data/synth.h"
 #include "data/urbansound8k.h"
 #include "test_support.h"
@@ -218,6 +219,35 @@ TEST_F(SynthTest, ClassesDifferInBrightnessButVaryWithin) {
     const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
     EXPECT_GT(*hi, *lo * 1.02) << "class " << class_id << " has no variation";
   }
+}
+
+// `audify run` on the default data (data.root = "") generates the set once into the cache folder,
+// keyed by version and options, not into ./data of the working directory, and a run from another
+// folder reuses it rather than generating it again.
+TEST(Synth, TheDefaultSetLivesInTheCacheFolderAndIsReused) {
+  const test::TempDir dir("synth-cache");
+  const std::filesystem::path cache = dir.path() / "cache";
+  const auto run_in = [&](const std::string& folder) {
+    std::filesystem::create_directories(dir.path() / folder);
+    std::string out;
+    EXPECT_EQ(
+        test::run_command("cd '" + (dir.path() / folder).string() + "' && AUDIFY_CACHE_DIR='" +
+                              cache.string() + "' '" + test::audify_binary().string() +
+                              "' run -q data.clips_per_class=2 train.epochs=1",
+                          &out),
+        0)
+        << out;
+  };
+  run_in("first");
+  const std::filesystem::path set =
+      cache / "synthetic" /
+      ("v" + std::to_string(kSynthGeneratorVersion) + "_urbansound8k_2x_seed0");
+  ASSERT_TRUE(std::filesystem::exists(set / "metadata" / "UrbanSound8K.csv"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "first" / "data"));
+  const auto made = std::filesystem::last_write_time(set / "metadata" / "UrbanSound8K.csv");
+  run_in("second");
+  EXPECT_EQ(std::filesystem::last_write_time(set / "metadata" / "UrbanSound8K.csv"), made);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "second" / "data"));
 }
 
 TEST(Synth, RejectsBadOptions) {

@@ -1,5 +1,6 @@
 #include "data/feature_table.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 
@@ -23,8 +24,33 @@ int parse_label(const std::string& cell, const std::filesystem::path& path, std:
   return v;
 }
 
+void read_header_line(const std::filesystem::path& path, std::ifstream& in, std::string& line) {
+  if (!in) fail("{}: cannot open feature table", path.string());
+  if (!std::getline(in, line)) fail("{}: empty feature table (no header)", path.string());
+}
+
+// The header's cells, once the line is known to be text that starts with the label columns.
+std::vector<std::string> checked_header(const std::filesystem::path& path,
+                                        const std::string& line) {
+  // An audio file or other binary given as data.features: say so rather than echo its bytes.
+  if (std::any_of(line.begin(), line.end(), [](char ch) {
+        const auto byte = static_cast<unsigned char>(ch);
+        return byte < 0x20 && ch != '\t' && ch != '\r';
+      }))
+    fail("{}: not a feature table: binary content, not CSV text (the CSV `audify extract` writes)",
+         path.string());
+  std::vector<std::string> header = csv::split_line(line);
+  for (std::size_t i = 0; i < std::size(kLabelColumns); ++i)
+    if (i >= header.size() || header[i] != kLabelColumns[i])
+      fail("{}: header must start with slice_file_name,fsID,fold,classID,class (column {} is '{}')",
+           path.string(), i + 1, i < header.size() ? header[i] : "");
+  return header;
+}
+
 }  // namespace
 
+// Also reads the header, so that a run refuses a file that is no feature table before its folder
+// exists, as it refuses a missing one.
 void require_feature_table_file(const std::filesystem::path& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
@@ -35,19 +61,18 @@ void require_feature_table_file(const std::filesystem::path& path) {
         path.string(), path.string());
   if (!std::filesystem::is_regular_file(path, ec))
     fail("{}: no such feature table (a CSV file, as `audify extract` writes)", path.string());
+  std::ifstream in(path);
+  std::string line;
+  read_header_line(path, in, line);
+  checked_header(path, line);
 }
 
 FeatureTable read_feature_table(const std::filesystem::path& path) {
   require_feature_table_file(path);
   std::ifstream in(path);
-  if (!in) fail("{}: cannot open feature table", path.string());
   std::string line;
-  if (!std::getline(in, line)) fail("{}: empty feature table (no header)", path.string());
-  const std::vector<std::string> header = csv::split_line(line);
-  for (std::size_t i = 0; i < std::size(kLabelColumns); ++i)
-    if (i >= header.size() || header[i] != kLabelColumns[i])
-      fail("{}: header must start with slice_file_name,fsID,fold,classID,class (column {} is '{}')",
-           path.string(), i + 1, i < header.size() ? header[i] : "");
+  read_header_line(path, in, line);
+  const std::vector<std::string> header = checked_header(path, line);
   FeatureTable table;
   table.columns.assign(header.begin() + std::size(kLabelColumns), header.end());
   if (table.columns.empty()) fail("{}: no feature columns after the label columns", path.string());

@@ -66,7 +66,7 @@ FeatureTable frame_table(const std::vector<ExtractJob>& jobs, const RunConfig& c
   spdlog::info("extracting frame-level features of {} clips", jobs.size());
   FrameExtraction x = extract_frames(jobs, features, extract);
   for (const ExtractFailure& f : x.failures)
-    spdlog::warn("extraction failed: {}: {}", f.file, f.error);
+    spdlog::warn("extraction failed: {}", f.error);  // the error names its file
   spdlog::info(
       "{} clips' frames in {:.2f} s ({}; {:.1f} MB, {:.1f} KB per clip)", x.store.clips(),
       x.seconds, x.from_cache ? "from the frame cache" : "extracted on " + x.backend,
@@ -143,7 +143,7 @@ RunData load_run_data(const RunConfig& c, bool progress) {
       spdlog::info("extracting features of {} clips from {}", jobs.size(), root.string());
       ExtractResult result = extract_features(jobs, c.features, extract);
       for (const ExtractFailure& f : result.failures)
-        spdlog::warn("extraction failed: {}: {}", f.file, f.error);
+        spdlog::warn("extraction failed: {}", f.error);  // the error names its file
       spdlog::info("extracted {} clips in {:.2f} s ({} from the cache)", result.table.rows.size(),
                    result.seconds, result.cache_hits);
       data.failures = result.failures.size();

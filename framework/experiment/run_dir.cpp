@@ -86,6 +86,10 @@ void RunLog::record_error(const std::string& message) {
   spdlog::logger("run-file", memory_).error("{}", message);
 }
 
+void RunLog::record_info(const std::string& message) {
+  spdlog::logger("run-file", memory_).info("{}", message);
+}
+
 void RunLog::save(const fs::path& path) {
   spdlog::default_logger()->flush();
   write_file_atomic(path, lines_.str());

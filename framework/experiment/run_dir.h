@@ -44,6 +44,8 @@ class RunLog {
   void save(const std::filesystem::path& path);
   // An error for log.txt only: the command prints it on stderr itself as it exits, once.
   void record_error(const std::string& message);
+  // A line for log.txt only, as info: what the run's summary prints on stdout anyway.
+  void record_info(const std::string& message);
 
  private:
   std::shared_ptr<spdlog::logger> previous_;

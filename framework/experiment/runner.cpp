@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <sstream>
 
 #include "config/paths.h"
@@ -91,11 +92,13 @@ struct SplitRun {
   SplitResult result;
   std::vector<HistoryRow> history;  // this split's rows, appended to the report in split order
   // The training clips the learning curve's per-epoch train accuracy measures: all of them for
-  // feature rows; for frame-level models (every window of a clip costs a third of a training
-  // step) an evenly spaced sample as large as the test side, so the curve costs two test passes
-  // an epoch instead of 1 + train/test of them.
-  Examples x_curve;
-  std::vector<int> y_curve;
+  // feature rows (x_train itself, not a second copy of the matrix); for frame-level models (every
+  // window of a clip costs a third of a training step) an evenly spaced sample as large as the
+  // test side, so the curve costs two test passes an epoch instead of 1 + train/test of them.
+  std::optional<Examples> curve_sample;
+  std::vector<int> curve_sample_y;
+  const Examples& x_curve() const { return curve_sample ? *curve_sample : x_train; }
+  const std::vector<int>& y_curve() const { return curve_sample ? curve_sample_y : y_train; }
 };
 
 std::vector<int> evenly_spaced(const std::vector<int>& rows, std::size_t count) {
@@ -117,10 +120,9 @@ std::vector<SplitRun> prepare_splits(const RunConfig& c, const RunData& data,
     gather(data, split.train, run.x_train, run.y_train);
     run.x_train.variants = data.variants.get();  // a variant stays on its source clip's side
     gather(data, split.test, run.x_test, run.y_test);
-    gather(data,
-           data.frames ? evenly_spaced(split.train, std::max<std::size_t>(split.test.size(), 1))
-                       : split.train,
-           run.x_curve, run.y_curve);
+    if (data.frames)
+      gather(data, evenly_spaced(split.train, std::max<std::size_t>(split.test.size(), 1)),
+             run.curve_sample.emplace(), run.curve_sample_y);
     report.seconds.split += since(t);
     spdlog::info(
         "split {} [{}/{}]: {} train, {} test clips; {:.1f}% of test clips have a sibling "
@@ -154,7 +156,8 @@ void train_splits(const RunConfig& c, std::vector<SplitRun>& runs, RunReport& re
         const auto e_start = Clock::now();
         // The train figure as the final table measures it (the model as it stands, dropout off),
         // not the trainer's running accuracy under dropout, so the two curves compare.
-        const double train_acc = accuracy(run.y_curve, argmax_rows(m.predict_proba(run.x_curve)));
+        const double train_acc =
+            accuracy(run.y_curve(), argmax_rows(m.predict_proba(run.x_curve())));
         const double test_acc = accuracy(run.y_test, argmax_rows(m.predict_proba(run.x_test)));
         eval_seconds += since(e_start);
         run.history.push_back(

@@ -127,7 +127,10 @@ ReportInputs load_report_inputs(const std::vector<fs::path>& dirs) {
   std::set<fs::path> seen;
   for (fs::path d : dirs) {
     if (!d.has_filename()) d = d.parent_path();  // "run/" names the run by its folder, not ""
-    if (!fs::is_directory(d)) fail("{}: no such directory", d.string());
+    if (!fs::is_directory(d))
+      fail(
+          "{}: {}", d.string(),
+          fs::exists(d) ? "a file, not a run, multirun or experiment folder" : "no such directory");
     if (!add_folder_tree(d, 2, in, seen))
       fail(
           "{}: not a run directory (no metrics.json), a multirun folder (no summary.csv) nor an "

@@ -162,8 +162,8 @@ std::string line_chart(const std::vector<Series>& series, const Labels& labels_t
     for (double x : ser.x) integer_x = integer_x && x == std::round(x);
   std::vector<double> ticks;
   if (integer_x) {
-    double step = 1;  // 1, 2, 5, 10, 20, 25, 50, 100, ...: at most about 6 ticks
-    for (int k = 0; (x_max - x_min) / step > 5; ++k)
+    double step = 1;  // 1, 2, 5, 10, 20, 25, 50, 100, ...: at most about 6 ticks (never 2.5)
+    for (int k = 0; (x_max - x_min) / step > 5 || step != std::round(step); ++k)
       step = std::pow(10.0, k / 4) * std::array<double, 4>{2, 2.5, 5, 10}[k % 4];
     const double first = std::ceil(x_min / step) * step;
     if (first - x_min >= step / 2) ticks.push_back(x_min);

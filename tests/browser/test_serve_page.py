@@ -4,13 +4,15 @@
 Trains a tiny model on a small synthetic set, starts `audify serve` on a free loopback port, opens
 the page, reaches the file button with the keyboard, uploads a generated WAV through the file
 input, waits for the highlighted class, checks it against the API's answer for the same file,
-checks the page fits a phone's width, and that the console stayed free of errors; saves a
-screenshot. Then digital silence must be answered "silent" with no class, and a file that is not
-audio refused with its name said once. Stops the server with SIGINT and expects a clean exit.
+checks the drawings' axes (the waveform's in seconds, the spectrogram's in seconds and Hz), that
+the page names every format the server decodes (MP3 and Opus among them), that it fits a phone's
+width and that the console stayed free of errors; saves a screenshot. Then digital silence must be
+answered "silent" with no class, and a file that is not audio refused with its name said once.
+Stops the server with SIGINT and expects a clean exit.
 
 Exit status 77 (CTest's SKIP_RETURN_CODE) when Chromium or python3-websocket is missing.
 
-    tests/browser/test_serve_page.py --audify build/audify --screenshot docs/serve.png
+    tests/browser/test_serve_page.py --audify build/audify --screenshot docs/serve_page.png
 """
 
 import argparse
@@ -131,8 +133,47 @@ def check_silence_and_garbage(page, silence, garbage):
     status = page.evaluate("document.getElementById('status').textContent")
     name = os.path.basename(garbage)
     check(status.count(name) == 1, f"the error names {name} {status.count(name)} times: {status!r}")
-    formats = page.evaluate("document.getElementById('formats').textContent")
-    check("WAV" in formats and "FLAC" in formats, f"formats listed: {formats!r}")
+
+
+# Records the text each canvas draws (its axis labels), with where it was drawn.
+RECORD_CANVAS_TEXT = """(() => {
+    window.drawnText = {};
+    const fillText = CanvasRenderingContext2D.prototype.fillText;
+    CanvasRenderingContext2D.prototype.fillText = function (text, x, y, ...rest) {
+        const id = this.canvas.id || "";
+        (window.drawnText[id] = window.drawnText[id] || []).push(
+            {text: String(text), x, y, width: this.canvas.width, height: this.canvas.height});
+        return fillText.call(this, text, x, y, ...rest);
+    };
+})()"""
+
+
+def check_axes(page, seconds):
+    """The waveform has a time axis in seconds, the spectrogram one in seconds and one in Hz."""
+    drawn = page.evaluate("window.drawnText")
+    for canvas in ("wave", "mel"):
+        labels = drawn.get(canvas, [])
+        outside = [l for l in labels if not (0 <= l["x"] <= l["width"] and 0 <= l["y"] <= l["height"])]
+        check(not outside, f"{canvas}: labels drawn outside the canvas: {outside}")
+        times = [float(l["text"][:-2]) for l in labels if re.fullmatch(r"\d+(\.\d+)? s", l["text"])]
+        check(len(times) >= 2 and min(times) == 0 and max(times) <= seconds + 1e-9
+              and max(times) >= seconds / 2,
+              f"{canvas}: no seconds axis from 0 to {seconds} s: {[l['text'] for l in labels]}")
+    mel = [l["text"] for l in drawn["mel"]]
+    hz = [t for t in mel if re.fullmatch(r"\d+k?", t)]
+    check("Hz" in mel and len(hz) >= 3, f"mel: no frequency axis in Hz: {mel}")
+    check(hz[0] == "0" and hz[-1].endswith("k"), f"mel: the Hz axis does not run from 0 to kHz: {hz}")
+
+
+def check_formats(page, url):
+    """The drop zone's text names every format the server decodes, MP3 and Opus among them."""
+    with urllib.request.urlopen(url + "api/model", timeout=30) as response:
+        formats = json.load(response)["formats"]
+    text = page.evaluate("document.getElementById('formats').textContent")
+    missing = [f for f in formats if f not in text]
+    check(not missing, f"the page's text {text!r} leaves out {missing}")
+    for expected in ("WAV", "FLAC", "MP3", "Opus"):
+        check(expected in text, f"{expected} is not among the formats named: {text!r}")
 
 
 def drive_page(url, clip, screenshot, silence=None, garbage=None):
@@ -151,7 +192,9 @@ def drive_page(url, clip, screenshot, silence=None, garbage=None):
         check(focused == "file", f"Tab focused {focused!r}, not the file input")
         label = page.evaluate("document.querySelector('label[for=file]').textContent")
         check(label.strip() == "Choose a file", f"file button label: {label!r}")
+        check_formats(page, url)
 
+        page.evaluate(RECORD_CANVAS_TEXT)
         page.set_file("#file", clip)
         state = page.wait_for(lambda: page.evaluate("['done', 'error'].includes(document.body.dataset.state) "
                                                     "&& document.body.dataset.state"),
@@ -182,6 +225,7 @@ def drive_page(url, clip, screenshot, silence=None, garbage=None):
             return lit / (d.length / 4);
         })()""")
         check(painted > 0.05, f"the mel image looks empty ({painted:.3f} of pixels lit)")
+        check_axes(page, 3.0)
 
         if screenshot:
             page.screenshot(screenshot)

@@ -35,6 +35,14 @@ int run_classify(const ClassifyArgs& args) {
     Classification c;
     try {
       c = model->classify_file(file, args.limits);
+    } catch (const AudioError& e) {
+      // One clip is at most serve's --max-seconds; a longer recording is monitor's job.
+      const char* hint = e.fault() == AudioFault::too_long
+                             ? "; `audify monitor` classifies a long recording window by window"
+                             : "";
+      failures.push_back(naming_file(file, e.what()) + hint);
+      out.push_back({{"file", file}, {"error", failures.back()}});
+      continue;
     } catch (const Error& e) {
       failures.push_back(naming_file(file, e.what()));
       out.push_back({{"file", file}, {"error", failures.back()}});

@@ -112,6 +112,10 @@ int run_single(const RunArgs& args, const std::vector<Override>& overrides) {
     log.save(log_path);
     throw;
   }
+  // In log.txt as well as the summary: what the figures are over, and what the saved model is.
+  if (metrics.at("split").contains("note"))
+    log.record_info("note: " + metrics.at("split").at("note").get<std::string>());
+  log.record_info("saved model: " + metrics.at("model").at("saved").get<std::string>());
   spdlog::info("done: {}", req.run_dir.string());
   log.save(log_path);
   print_run_summary(req.run_dir, metrics);
