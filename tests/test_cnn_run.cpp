@@ -134,6 +134,38 @@ TEST_F(CnnRunTest, RunIsDeterministicCachedAndClassifiesAsItRecorded) {
   }
 }
 
+// The study (tools/main.sh) in one multirun: feature-row models and the small CNN on log-mel
+// windows side by side, each point composing its own features, in one protocol x model table.
+TEST_F(CnnRunTest, TheStudyPutsTheSmallCnnBesideTheFeatureRowModels) {
+  std::string out;
+  ASSERT_EQ(audify("run -q -m +experiment=study data.root='" + synth().string() +
+                       "' split=random,grouped model=mlp,small_cnn train.epochs=2 output_root='" +
+                       (dir_->path() / "study").string() + "'",
+                   &out),
+            0)
+      << out;
+  fs::path report;
+  for (const auto& e : fs::recursive_directory_iterator(dir_->path() / "study"))
+    if (e.path().filename() == "report.md" &&
+        e.path().parent_path().filename().string().starts_with("multirun_"))
+      report = e.path();
+  ASSERT_FALSE(report.empty()) << out;
+  const std::string md = read_file(report);
+  const auto table = md.find("## Protocol");
+  ASSERT_NE(table, std::string::npos) << md.substr(0, 2000);
+  const std::string protocol = md.substr(table, md.find("## ", table + 3) - table);
+  EXPECT_NE(protocol.find("mlp test acc"), std::string::npos) << protocol;
+  EXPECT_NE(protocol.find("cnn test acc"), std::string::npos) << protocol;
+  EXPECT_NE(protocol.find("random 70/30"), std::string::npos) << protocol;
+  EXPECT_NE(protocol.find("grouped 70/30"), std::string::npos) << protocol;
+  // The CNN point extracted frames, the MLP point MFCC means.
+  std::string logs;
+  for (const auto& e : fs::recursive_directory_iterator(dir_->path() / "study"))
+    if (e.path().filename() == "metrics.json") logs += read_file(e.path());
+  EXPECT_NE(logs.find("\"kind\": \"cnn\""), std::string::npos);
+  EXPECT_NE(logs.find("\"kind\": \"mlp\""), std::string::npos);
+}
+
 // eval.curve_every spaces the learning curve's points; measuring them never changes training.
 TEST_F(CnnRunTest, CurveEverySpacesTheCurveWithoutChangingTraining) {
   std::string out;

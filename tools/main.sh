@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's main job: installs what is missing, builds, and runs the study on the embedded
-# synthetic dataset (generated once into the cache folder): the seed MLP, the SVM and the random
-# forest under the seed's random 70/30 split, a grouped 70/30 split and 10 official-style folds
+# synthetic dataset (generated once into the cache folder): the seed MLP, the SVM, the random
+# forest and a small CNN on log-mel windows under the seed's random 70/30 split, a grouped 70/30 split and 10 official-style folds
 # (experiments/study.toml), in one multirun that ends in one report (report.md + report.html in the
 # multirun folder) whose first table is protocol x model with each protocol's leak. That table is
 # printed at the end too. Extra arguments pass through to `audify run -m` (e.g. data.root=DIR).
@@ -11,7 +11,7 @@ bash tools/setup.sh
 bash tools/build.sh
 start=$(date +%s)
 output=$(./build/audify run -m +experiment=study split=random,grouped,kfold \
-  model=mlp,svm_rbf,random_forest "$@")
+  model=mlp,svm_rbf,random_forest,small_cnn "$@")
 echo "$output"
 multirun_dir=$(sed -n 's/^multirun directory: //p' <<<"$output")
 report="$multirun_dir/report.md"
