@@ -51,9 +51,31 @@ TEST(PublishedFigures, EachBenchmarkOnceWithItsOwnFigures) {
             (std::vector<std::string>{"66.7", "67.5", "72.7", "≈ 80", "95.7"}));
   EXPECT_TRUE(published_table({&own}).rows.empty());
   const std::vector<std::string> both = test_accuracies(published_table({&us8k, &esc10}));
-  ASSERT_EQ(both.size(), 8u);
+  ASSERT_EQ(both.size(), 10u);
   EXPECT_EQ(both.front(), "78.28");
   EXPECT_EQ(both.back(), "95.7");
+}
+
+// A run's difference to the published row of its benchmark, model family and protocol.
+TEST(PublishedFigures, DifferenceToTheMatchingPublishedRow) {
+  RunResults r;
+  r.class_names.assign(kUrbanSoundClasses.begin(), kUrbanSoundClasses.end());
+  r.data_source = "/data/UrbanSound8K";
+  r.model_kind = "mlp";
+  r.split_kind = "random";
+  r.test_accuracy = 0.80;
+  EXPECT_EQ(published_difference(r), "+1.72 vs seed study (78.28)");
+  r.split_kind = "grouped";  // no published figure for this protocol
+  EXPECT_EQ(published_difference(r), "—");
+  r.model_kind = "sb_cnn";
+  r.split_kind = "kfold";
+  r.test_accuracy = 0.70;
+  EXPECT_EQ(published_difference(r), "-3.00 vs Salamon & Bello 2017 SB-CNN (≈ 73)");
+  r.data_source = "/root/.cache/audify/synthetic/us8k";  // UrbanSound8K's names, not its clips
+  EXPECT_EQ(published_difference(r), "— (synthetic data)");
+  r.data_source = "/data/mine";
+  r.class_names = {"owl", "crow"};
+  EXPECT_EQ(published_difference(r), "—");
 }
 
 }  // namespace

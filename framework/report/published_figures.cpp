@@ -36,6 +36,11 @@ void add_rows(Table& t, Benchmark b) {
                         "10-fold (predefined folds)", "—", "≈ 70", kPublished});
       t.rows.push_back({"Salamon et al. 2014 (UrbanSound8K)", "random forest",
                         "10-fold (predefined folds)", "—", "≈ 70", kPublished});
+      t.rows.push_back({"Salamon & Bello 2017 (UrbanSound8K, log-mel)", "SB-CNN",
+                        "10-fold (predefined folds)", "—", "≈ 73", kPublished});
+      t.rows.push_back({"Salamon & Bello 2017 (UrbanSound8K, log-mel)",
+                        "SB-CNN + audio augmentation", "10-fold (predefined folds)", "—", "≈ 79",
+                        kPublished});
       break;
     case Benchmark::esc10:
     case Benchmark::esc50: {
@@ -73,6 +78,7 @@ std::optional<Reference> matching_reference(const RunResults& r, Benchmark b) {
       if (folds && model == "svm_rbf") return Reference{"Salamon et al. 2014 SVM", 70, true};
       if (folds && model == "random_forest")
         return Reference{"Salamon et al. 2014 random forest", 70, true};
+      if (folds && cnn) return Reference{"Salamon & Bello 2017 SB-CNN", 73, true};
       return std::nullopt;
     case Benchmark::esc10:
     case Benchmark::esc50: {
