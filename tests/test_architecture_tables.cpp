@@ -99,7 +99,7 @@ TEST(ArchitectureTables, SeedsOfAPointAreOneConfigurationPairedBySplitContents) 
   EXPECT_EQ(groups[0].name, "mlp");
   EXPECT_EQ(t.rows[0][4], "40.00 ± 10.00 [15.16, 64.84]");
   EXPECT_EQ(t.rows[1][5], "40.00, 45.00, 65.00");
-  EXPECT_EQ(t.rows[2][0], "n/svm_rbf_seed=7");  // one seed: the point itself
+  EXPECT_EQ(t.rows[2][0], "model=svm_rbf (n/svm_rbf_seed=7)");  // one seed: the point itself
   const Table paired = paired_differences_table(runs);
   ASSERT_EQ(paired.rows.size(), 1u);
   EXPECT_EQ(paired.rows[0][1], "3");

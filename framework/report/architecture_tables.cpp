@@ -94,10 +94,14 @@ std::vector<ReplicateGroup> replicate_groups(const std::vector<const RunResults*
         parts.push_back(k + "=" + v);
         values.push_back(v);
       }
+    const bool told_apart = !values.empty();
     if (parts.empty()) parts.push_back(r.model_kind);
     if (values.empty()) values.push_back(named ? r.experiment : r.model_kind);
     g.name = fmt::format("{}", fmt::join(values, ", "));
-    if (g.runs.size() < 2) continue;  // one run, or one seed: its own name says which
+    if (g.runs.size() < 2) {  // one run, or one seed: its folder, after what sets it apart
+      if (told_apart) g.label = fmt::format("{} ({})", fmt::join(parts, " "), r.label);
+      continue;
+    }
     std::stable_sort(g.runs.begin(), g.runs.end(), [](const RunResults* x, const RunResults* y) {
       return std::stoll("0" + seed_of(*x)) < std::stoll("0" + seed_of(*y));
     });
