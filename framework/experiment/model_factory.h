@@ -103,8 +103,9 @@ struct FitRequest {
 };
 
 // Trains every request's model as its own fit would. Mlps of one shape on a device trainer train in
-// one fit_many pass (k-fold folds at once, each with its lone result), CNNs on a device concurrently
-// (fit_device_cnns_together); otherwise each fit runs in order. Epoch hooks may interleave.
+// one fit_many pass (k-fold folds at once, each with its lone result), CNNs on a device
+// concurrently (fit_device_cnns_together); otherwise each fit runs in order. Epoch hooks may
+// interleave.
 void fit_together(std::span<FitRequest> requests);
 
 }  // namespace audify
