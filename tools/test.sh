@@ -12,6 +12,6 @@ sanitizers=${AUDIFY_SANITIZERS:-$([ "${CI:-}" = "true" ] && echo 1 || echo 0)}
 if [ "$sanitizers" = "1" ]; then
   start=$(date +%s)
   bash tools/sanitize.sh
-  bash tools/fuzz.sh "${AUDIFY_FUZZ_SECONDS:-30}"
+  bash tools/fuzz.sh "${AUDIFY_FUZZ_SECONDS:-15}"
   echo "test: sanitizer build, sanitized tests and fuzzing took $(($(date +%s) - start)) s" >&2
 fi
