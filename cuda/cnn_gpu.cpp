@@ -173,7 +173,7 @@ const float* CnnGpu::forward(const float* images, int n, bool training) {
       case LayerKind::conv: {
         const ConvGeometry g = conv_geometry(as<nn::cnn::Conv2d>(l.cpu), l.in, n);
         dnn_->conv_forward(g, x, w + l.weight, y);
-        api_.launch(BiasReluKernel{y, y, w + l.bias, count, l.out.h * l.out.w, l.out.c, false},
+        api_.launch(BiasReluKernel{{}, y, y, w + l.bias, count, l.out.h * l.out.w, l.out.c, false},
                     BiasReluKernel::shape(count));
         break;
       }
@@ -184,8 +184,16 @@ const float* CnnGpu::forward(const float* images, int n, bool training) {
                                          l.running_var.get(), bn.momentum(), bn.epsilon(), plane, n,
                                          l.in.c, training},
                     BatchNormStatsKernel::shape(l.in.c));
-        api_.launch(BatchNormApplyKernel{x, y, w + l.weight, w + l.bias, l.mean.get(),
-                                         l.inv_std.get(), count, plane, l.in.c},
+        api_.launch(BatchNormApplyKernel{{},
+                                         x,
+                                         y,
+                                         w + l.weight,
+                                         w + l.bias,
+                                         l.mean.get(),
+                                         l.inv_std.get(),
+                                         count,
+                                         plane,
+                                         l.in.c},
                     BatchNormApplyKernel::shape(count));
         l.masked = training;
         break;
@@ -196,7 +204,8 @@ const float* CnnGpu::forward(const float* images, int n, bool training) {
         break;
       }
       case LayerKind::relu:
-        api_.launch(BiasReluKernel{x, y, nullptr, count, 1, 1, true}, BiasReluKernel::shape(count));
+        api_.launch(BiasReluKernel{{}, x, y, nullptr, count, 1, 1, true},
+                    BiasReluKernel::shape(count));
         break;
       case LayerKind::flatten:
         y = const_cast<float*>(x);  // the same values, read as (n, features)
@@ -208,11 +217,17 @@ const float* CnnGpu::forward(const float* images, int n, bool training) {
           y = const_cast<float*>(x);
           break;
         }
-        api_.launch(
-            DropoutKernel{x, y, l.scale.get(), count, seed_, nn::dropout_threshold(drop.rate()),
-                          static_cast<float>(1.0 / (1.0 - drop.rate())),
-                          static_cast<uint32_t>(steps_), drop.layer()},
-            DropoutKernel::shape(count));
+        api_.launch(DropoutKernel{{},
+                                  x,
+                                  y,
+                                  l.scale.get(),
+                                  count,
+                                  seed_,
+                                  nn::dropout_threshold(drop.rate()),
+                                  static_cast<float>(1.0 / (1.0 - drop.rate())),
+                                  static_cast<uint32_t>(steps_),
+                                  drop.layer()},
+                    DropoutKernel::shape(count));
         break;
       }
       case LayerKind::dense: {
@@ -221,7 +236,7 @@ const float* CnnGpu::forward(const float* images, int n, bool training) {
         // y^T (U, N) = W (U, I) x^T (I, N)
         api_.gemm(Op::transpose, Op::none, units, n, inputs, 1.0f, w + l.weight, inputs, x, inputs,
                   0.0f, y, units);
-        api_.launch(BiasReluKernel{y, y, w + l.bias, count, 1, units, false},
+        api_.launch(BiasReluKernel{{}, y, y, w + l.bias, count, 1, units, false},
                     BiasReluKernel::shape(count));
         break;
       }
@@ -265,7 +280,7 @@ void CnnGpu::backward(int n) {
         break;
       }
       case LayerKind::relu:
-        api_.launch(ReluBackwardKernel{l.y_last, dy, dx, in_count},
+        api_.launch(ReluBackwardKernel{{}, l.y_last, dy, dx, in_count},
                     ReluBackwardKernel::shape(in_count));
         break;
       case LayerKind::flatten:
@@ -276,7 +291,7 @@ void CnnGpu::backward(int n) {
           dx = dy;
           break;
         }
-        api_.launch(ScaleKernel{dy, l.scale.get(), dx, in_count}, ScaleKernel::shape(in_count));
+        api_.launch(ScaleKernel{{}, dy, l.scale.get(), dx, in_count}, ScaleKernel::shape(in_count));
         break;
       case LayerKind::dense: {
         auto& dense = as<nn::cnn::Dense>(l.cpu);
@@ -286,9 +301,10 @@ void CnnGpu::backward(int n) {
         api_.gemm(Op::none, Op::transpose, inputs, units, n, 1.0f, l.x_last, inputs, dy, units,
                   0.0f, g + l.weight, inputs);
         if (dense.l2() > 0)
-          api_.launch(AddScaledKernel{w + l.weight, g + l.weight, weights,
-                                      static_cast<float>(2.0 * dense.l2())},
-                      AddScaledKernel::shape(weights));
+          api_.launch(
+              AddScaledKernel{
+                  {}, w + l.weight, g + l.weight, weights, static_cast<float>(2.0 * dense.l2())},
+              AddScaledKernel::shape(weights));
         api_.launch(ChannelSumKernel{dy, g + l.bias, n, units, 1}, ChannelSumKernel::shape(units));
         // dx^T (I, N) = W^T (I, U) dy^T (U, N)
         if (want_dx)
@@ -304,8 +320,13 @@ void CnnGpu::backward(int n) {
 void CnnGpu::update() {
   ++steps_;
   if (sgd_.enabled) {
-    api_.launch(SgdMomentumKernel{grads_.get(), params_.get(), m1_.get(), param_count_,
-                                  static_cast<float>(adam_.lr), static_cast<float>(sgd_.momentum),
+    api_.launch(SgdMomentumKernel{{},
+                                  grads_.get(),
+                                  params_.get(),
+                                  m1_.get(),
+                                  param_count_,
+                                  static_cast<float>(adam_.lr),
+                                  static_cast<float>(sgd_.momentum),
                                   static_cast<float>(adam_.lr * adam_.weight_decay)},
                 SgdMomentumKernel::shape(param_count_));
     return;

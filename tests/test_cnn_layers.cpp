@@ -204,6 +204,46 @@ TEST(CnnLayers, ConvolutionMatchesTheDirectSum) {
         }
 }
 
+TEST(CnnLayers, ThreadsDoNotChangeAnyBitOfConvolutionOrPooling) {
+  std::mt19937 rng(4);
+  const Tensor x = random_tensor({11, 3, 9, 8}, rng);  // 11 samples: slices of unequal size
+  struct Result {
+    std::vector<float> y, dx, dw, db;
+  };
+  const auto run = [&](int threads) {
+    Conv2d conv(
+        {.channels = 3, .filters = 5, .kernel_h = 3, .kernel_w = 3, .stride_h = 2, .stride_w = 1},
+        "conv", {7, 0});
+    conv.set_threads(threads);
+    Tensor y, dx;
+    conv.forward(x, y, Pass{});
+    std::mt19937 grad_rng(5);
+    const Tensor dy = random_tensor(y.shape, grad_rng);
+    conv.backward(x, y, dy, &dx);
+    return Result{y.data, dx.data, conv.weight().grad, conv.bias().grad};
+  };
+  const Result one = run(1);
+  for (int threads : {2, 3, 8, 16}) {
+    const Result many = run(threads);
+    EXPECT_EQ(many.y, one.y) << threads;
+    EXPECT_EQ(many.dx, one.dx) << threads;
+    EXPECT_EQ(many.dw, one.dw) << threads;
+    EXPECT_EQ(many.db, one.db) << threads;
+  }
+  EXPECT_NE(std::count(one.dw.begin(), one.dw.end(), 0.0f), static_cast<long>(one.dw.size()));
+  // Pooling splits the channel planes over the threads.
+  const auto pool = [&](int threads) {
+    MaxPool2d p(2, 3, "pool");
+    p.set_threads(threads);
+    Tensor y, dx;
+    p.forward(x, y, Pass{});
+    std::mt19937 grad_rng(6);
+    p.backward(x, y, random_tensor(y.shape, grad_rng), &dx);
+    return std::pair{y.data, dx.data};
+  };
+  EXPECT_EQ(pool(5), pool(1));
+}
+
 // Horizontal (class 0) or vertical (class 1) stripes of random period phase, plus noise.
 void stripes(int count, uint32_t seed, Tensor& x, std::vector<int>& labels) {
   std::mt19937 rng(seed);

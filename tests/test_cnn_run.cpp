@@ -213,6 +213,14 @@ TEST_F(CnnRunTest, AudioVariantsAreExtractedOnceAndTrainWithOnTheFlyAugmentation
                    &out),
             2);
   EXPECT_NE(out.find("augment"), std::string::npos) << out;
+  // Every version each epoch (Salamon & Bello's augmented set) trains differently again, from the
+  // same cached variants; asking for versions without variants names the key.
+  ASSERT_EQ(audify(run_args("aug_all", extra + " augment.versions_per_epoch=0"), &out), 0) << out;
+  const fs::path all = only_run("aug_all");
+  EXPECT_NE(read_file(all / "log.txt").find("(from the frame cache)"), std::string::npos);
+  EXPECT_NE(read_file(all / "predictions.csv"), read_file(a / "predictions.csv"));
+  EXPECT_EQ(audify(run_args("bad_versions", "augment.versions_per_epoch=2"), &out), 2);
+  EXPECT_NE(out.find("augment.versions_per_epoch"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -3,10 +3,12 @@
 // to ~100 % on a separable set, determinism, early stopping, and the store's file format.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 
 #include "core/error.h"
 #include "features/frame_store.h"
@@ -160,6 +162,58 @@ TEST(CnnFit, LearnsASeparableSetAndIsDeterministic) {
   EXPECT_LT(losses[0].back(), losses[0].front() * 0.2);
   EXPECT_EQ(losses[0], losses[1]);
   EXPECT_EQ(predictions[0].data, predictions[1].data);
+}
+
+TEST(ClipWindows, EpochCopiesAreTheClipThenEachVariantOnce) {
+  std::vector<std::size_t> versions;
+  for (std::size_t copy = 0; copy <= 8; ++copy)
+    versions.push_back(epoch_copy_version(8, copy, 5, 3, 7));
+  EXPECT_EQ(versions[0], 0u);  // the clip itself
+  std::vector<std::size_t> variants(versions.begin() + 1, versions.end());
+  std::sort(variants.begin(), variants.end());
+  EXPECT_EQ(variants, (std::vector<std::size_t>{1, 2, 3, 4, 5, 6, 7, 8}));
+  EXPECT_EQ(epoch_copy_version(8, 9, 5, 3, 7), versions[1]);  // more copies than variants wrap
+  EXPECT_EQ(epoch_copy_version(0, 2, 5, 3, 7), 0u);
+  std::set<std::size_t> firsts;  // the order is drawn afresh each epoch
+  for (uint32_t epoch = 1; epoch <= 20; ++epoch) firsts.insert(epoch_copy_version(8, 1, 5, epoch, 7));
+  EXPECT_GT(firsts.size(), 3u);
+}
+
+TEST(CnnFit, VersionsPerEpochTrainsOnTheClipAndItsVariants) {
+  const ToySet train = toy_set(24, 1), shifted = toy_set(24, 1), test = toy_set(40, 2);
+  // Two variants per clip: the clip itself, and the clip one unit louder.
+  std::vector<std::vector<float>> louder = shifted.data;
+  for (auto& d : louder)
+    for (float& v : d) v += 1.0f;
+  const WindowConfig w{16, 4};
+  TrainConfig cfg = toy_train();
+  cfg.epochs = 3;
+  const auto steps_per_epoch = [&](int versions, Matrix* p = nullptr) {
+    ClipSpectrograms clips = train.clips();
+    for (std::size_t i = 0; i < clips.size(); ++i)
+      clips.variants.push_back({clips.clips[i], std::span<const float>(louder[i])});
+    clips.versions_per_epoch = versions;
+    Sequential net = make_cnn(toy_spec(), 9);
+    std::vector<int64_t> steps;
+    const CnnFitResult r =
+        fit_cnn(net, clips, train.labels, cfg, w,
+                [&](const EpochStats& s, const InputScaling&) { steps.push_back(s.steps); });
+    if (p) *p = predict_clips(net, test.clips(), w, r.scaling);
+    return steps.at(1) - steps.at(0);
+  };
+  EXPECT_EQ(steps_per_epoch(1), 3);  // 24 clips, batches of 8: one version each
+  EXPECT_EQ(steps_per_epoch(2), 6);  // the clip and one variant
+  EXPECT_EQ(steps_per_epoch(3), 9);  // the clip and both variants
+  EXPECT_EQ(steps_per_epoch(0), 9);  // all of them
+  EXPECT_EQ(steps_per_epoch(7), 9);  // capped at all of them
+  Matrix a, b;
+  steps_per_epoch(3, &a);
+  steps_per_epoch(3, &b);
+  EXPECT_EQ(a.data, b.data);  // deterministic
+  ClipSpectrograms bad = train.clips();
+  bad.versions_per_epoch = -1;
+  Sequential net = make_cnn(toy_spec(), 9);
+  EXPECT_THROW(fit_cnn(net, bad, train.labels, cfg, w, {}), Error);
 }
 
 TEST(CnnFit, PredictionIsTheMeanSoftmaxOfTheWindows) {

@@ -171,11 +171,11 @@ TEST_F(CnnOps, BiasReluAndItsBackwardMatchTheCpu) {
 
   const long long count = static_cast<long long>(s.size()), plane = s.h * s.w;
   float* d_y = device_empty(x.data.size());
-  api->launch(gpu::BiasReluKernel{device(x.data), d_y, device(bias), count, plane, s.c, true},
+  api->launch(gpu::BiasReluKernel{{}, device(x.data), d_y, device(bias), count, plane, s.c, true},
               gpu::BiasReluKernel::shape(count));
   EXPECT_EQ(host(d_y, x.data.size()), y.data);
   float* d_dx = device_empty(x.data.size());
-  api->launch(gpu::ReluBackwardKernel{d_y, device(dy.data), d_dx, count},
+  api->launch(gpu::ReluBackwardKernel{{}, d_y, device(dy.data), d_dx, count},
               gpu::ReluBackwardKernel::shape(count));
   EXPECT_EQ(host(d_dx, x.data.size()), dx.data);
 
@@ -206,13 +206,20 @@ TEST_F(CnnOps, DropoutMasksAreTheCpuMasksBitForBit) {
     const long long count = static_cast<long long>(s.size());
     float* d_y = device_empty(x.data.size());
     float* d_scale = device_empty(x.data.size());
-    api->launch(
-        gpu::DropoutKernel{device(x.data), d_y, d_scale, count, seed, nn::dropout_threshold(rate),
-                           static_cast<float>(1.0 / (1.0 - rate)), step, layer},
-        gpu::DropoutKernel::shape(count));
+    api->launch(gpu::DropoutKernel{{},
+                                   device(x.data),
+                                   d_y,
+                                   d_scale,
+                                   count,
+                                   seed,
+                                   nn::dropout_threshold(rate),
+                                   static_cast<float>(1.0 / (1.0 - rate)),
+                                   step,
+                                   layer},
+                gpu::DropoutKernel::shape(count));
     EXPECT_EQ(host(d_y, x.data.size()), y.data) << "rate " << rate;
     float* d_dx = device_empty(x.data.size());
-    api->launch(gpu::ScaleKernel{device(dy.data), d_scale, d_dx, count},
+    api->launch(gpu::ScaleKernel{{}, device(dy.data), d_scale, d_dx, count},
                 gpu::ScaleKernel::shape(count));
     EXPECT_EQ(host(d_dx, x.data.size()), dx.data) << "rate " << rate;
   }
@@ -250,7 +257,8 @@ TEST_F(CnnOps, BatchNormMatchesTheCpuInTrainingAndInference) {
                                           0.99, 1e-3, plane, s.n, s.c, training},
                 gpu::BatchNormStatsKernel::shape(s.c));
     api->launch(
-        gpu::BatchNormApplyKernel{d_x, d_y, d_gamma, d_beta, d_mean, d_inv_std, count, plane, s.c},
+        gpu::BatchNormApplyKernel{
+            {}, d_x, d_y, d_gamma, d_beta, d_mean, d_inv_std, count, plane, s.c},
         gpu::BatchNormApplyKernel::shape(count));
     api->launch(gpu::BatchNormBackwardKernel{d_x, device(dy.data), d_dx, d_gamma, d_mean, d_inv_std,
                                              d_dgamma, d_dbeta, plane, s.n, s.c, training},
@@ -300,9 +308,19 @@ TEST_F(CnnOps, WindowGatherIsCopyWindowWithItsPadding) {
   d_starts.upload(starts.data(), starts.size());
   float* d_images = device_empty(expected.size());
   const auto count = static_cast<long long>(expected.size());
-  api->launch(gpu::WindowGatherKernel{device(frames), d_offsets.get(), d_frames.get(),
-                                      device(floors), d_clips.get(), d_starts.get(), d_images,
-                                      count, scaling.mean, scaling.inv_std, bands, window},
+  api->launch(gpu::WindowGatherKernel{{},
+                                      device(frames),
+                                      d_offsets.get(),
+                                      d_frames.get(),
+                                      device(floors),
+                                      d_clips.get(),
+                                      d_starts.get(),
+                                      d_images,
+                                      count,
+                                      scaling.mean,
+                                      scaling.inv_std,
+                                      bands,
+                                      window},
               gpu::WindowGatherKernel::shape(count));
   EXPECT_EQ(host(d_images, expected.size()), expected);
 }

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "kernels/channel_reduce.cuh"
+#include "kernels/elementwise.cuh"
 #include "kernels/launch_entry.cuh"
 
 namespace audify::gpu {
@@ -64,7 +65,7 @@ struct BatchNormStatsKernel {
 AUDIFY_KERNEL(BatchNormStatsKernel);
 
 // y = x * scale + shift with scale = gamma * inv_std, shift = beta - mean * scale.
-struct BatchNormApplyKernel {
+struct BatchNormApplyKernel : ElementwiseKernel<BatchNormApplyKernel> {
   const float* x;
   float* y;
   const float* gamma;
@@ -75,13 +76,7 @@ struct BatchNormApplyKernel {
   long long plane;
   int channels;
 
-  struct Shared {};
-  static constexpr int kPhases = 1;
-  static LaunchShape shape(long long count) { return launch_1d(count); }
-
-  AUDIFY_HD void operator()(int, const GridIndex& g, Shared&) const {
-    const long long e = global_x(g);
-    if (e >= count) return;
+  AUDIFY_HD void at(long long e) const {
     const int c = static_cast<int>(e / plane % channels);
     const float scale = gamma[c] * inv_std[c];
     const float shift = beta[c] - mean[c] * scale;

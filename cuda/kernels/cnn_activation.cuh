@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "kernels/channel_reduce.cuh"
+#include "kernels/elementwise.cuh"
 #include "kernels/launch_entry.cuh"
 #include "nn/activation.h"
 #include "nn/dropout_mask.h"
@@ -15,7 +16,7 @@
 namespace audify::gpu {
 
 // y = relu?(x + bias[c]); bias may be null (ReLU only), y may alias x.
-struct BiasReluKernel {
+struct BiasReluKernel : ElementwiseKernel<BiasReluKernel> {
   const float* x;     // (n, channels, plane)
   float* y;           // (n, channels, plane) out
   const float* bias;  // (channels) or null
@@ -24,13 +25,7 @@ struct BiasReluKernel {
   int channels;
   bool relu;
 
-  struct Shared {};
-  static constexpr int kPhases = 1;
-  static LaunchShape shape(long long count) { return launch_1d(count); }
-
-  AUDIFY_HD void operator()(int, const GridIndex& g, Shared&) const {
-    const long long e = global_x(g);
-    if (e >= count) return;
+  AUDIFY_HD void at(long long e) const {
     float v = x[e];
     if (bias != nullptr) v += bias[e / plane % channels];
     y[e] = relu ? nn::activate(nn::Activation::kRelu, v) : v;
@@ -39,19 +34,13 @@ struct BiasReluKernel {
 AUDIFY_KERNEL(BiasReluKernel);
 
 // dx = dy * relu'(y), y the ReLU's output; dx may alias dy.
-struct ReluBackwardKernel {
+struct ReluBackwardKernel : ElementwiseKernel<ReluBackwardKernel> {
   const float* y;
   const float* dy;
   float* dx;
   long long count;
 
-  struct Shared {};
-  static constexpr int kPhases = 1;
-  static LaunchShape shape(long long count) { return launch_1d(count); }
-
-  AUDIFY_HD void operator()(int, const GridIndex& g, Shared&) const {
-    const long long e = global_x(g);
-    if (e >= count) return;
+  AUDIFY_HD void at(long long e) const {
     dx[e] = dy[e] * nn::activation_grad(nn::Activation::kRelu, y[e]);
   }
 };
@@ -84,7 +73,7 @@ struct ChannelSumKernel {
 AUDIFY_KERNEL(ChannelSumKernel);
 
 // Training dropout: scale[e] = keep ? 1 / (1 - rate) : 0 and y[e] = x[e] * scale[e].
-struct DropoutKernel {
+struct DropoutKernel : ElementwiseKernel<DropoutKernel> {
   const float* x;
   float* y;
   float* scale;  // out: the mask as a scale, for DropoutBackward (ScaleKernel)
@@ -95,13 +84,7 @@ struct DropoutKernel {
   uint32_t step;
   uint32_t layer;
 
-  struct Shared {};
-  static constexpr int kPhases = 1;
-  static LaunchShape shape(long long count) { return launch_1d(count); }
-
-  AUDIFY_HD void operator()(int, const GridIndex& g, Shared&) const {
-    const long long e = global_x(g);
-    if (e >= count) return;
+  AUDIFY_HD void at(long long e) const {
     const float s =
         nn::dropout_keep(seed, step, layer, static_cast<uint32_t>(e), threshold) ? keep_scale : 0;
     scale[e] = s;
@@ -111,20 +94,13 @@ struct DropoutKernel {
 AUDIFY_KERNEL(DropoutKernel);
 
 // y = x * scale element by element (dropout's backward).
-struct ScaleKernel {
+struct ScaleKernel : ElementwiseKernel<ScaleKernel> {
   const float* x;
   const float* scale;
   float* y;
   long long count;
 
-  struct Shared {};
-  static constexpr int kPhases = 1;
-  static LaunchShape shape(long long count) { return launch_1d(count); }
-
-  AUDIFY_HD void operator()(int, const GridIndex& g, Shared&) const {
-    const long long e = global_x(g);
-    if (e < count) y[e] = x[e] * scale[e];
-  }
+  AUDIFY_HD void at(long long e) const { y[e] = x[e] * scale[e]; }
 };
 AUDIFY_KERNEL(ScaleKernel);
 

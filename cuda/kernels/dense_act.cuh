@@ -5,6 +5,7 @@
 // both; the per-element maths is nn/activation.h's, shared with the CPU.
 #pragma once
 
+#include "kernels/elementwise.cuh"
 #include "kernels/launch_entry.cuh"
 #include "kernels/model_step.cuh"
 #include "nn/activation.h"
@@ -55,7 +56,7 @@ struct BiasActDropoutKernel {
 AUDIFY_KERNEL(BiasActDropoutKernel);
 
 // dz = dh * scale * activation'(pre) over `count` elements (all models at once: same strides).
-struct ActBackwardKernel {
+struct ActBackwardKernel : ElementwiseKernel<ActBackwardKernel> {
   const float* dh;
   const float* pre;
   const float* scale;
@@ -63,14 +64,7 @@ struct ActBackwardKernel {
   long long count;
   nn::Activation activation;
 
-  struct Shared {};
-  static constexpr int kPhases = 1;
-
-  static LaunchShape shape(long long count) { return launch_1d(count); }
-
-  AUDIFY_HD void operator()(int, const GridIndex& g, Shared&) const {
-    const long long e = global_x(g);
-    if (e >= count) return;
+  AUDIFY_HD void at(long long e) const {
     dz[e] = dh[e] * scale[e] * nn::activation_grad(activation, pre[e]);
   }
 };

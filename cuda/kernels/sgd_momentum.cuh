@@ -3,43 +3,32 @@
 // L2 penalty's 2 l2 W added to a dense weight's gradient).
 #pragma once
 
+#include "kernels/elementwise.cuh"
 #include "kernels/launch_entry.cuh"
 
 namespace audify::gpu {
 
-struct SgdMomentumKernel {
+struct SgdMomentumKernel : ElementwiseKernel<SgdMomentumKernel> {
   const float* grad;
   float* weights;   // in/out
   float* velocity;  // in/out
   long long count;
   float lr, momentum, decay;  // decay = lr * weight_decay
 
-  struct Shared {};
-  static constexpr int kPhases = 1;
-  static LaunchShape shape(long long count) { return launch_1d(count); }
-
-  AUDIFY_HD void operator()(int, const GridIndex& g, Shared&) const {
-    const long long e = global_x(g);
-    if (e >= count) return;
+  AUDIFY_HD void at(long long e) const {
     velocity[e] = momentum * velocity[e] + grad[e];
     weights[e] -= decay * weights[e] + lr * velocity[e];
   }
 };
 AUDIFY_KERNEL(SgdMomentumKernel);
 
-struct AddScaledKernel {
+struct AddScaledKernel : ElementwiseKernel<AddScaledKernel> {
   const float* x;
   float* y;  // in/out
   long long count;
   float alpha;
 
-  struct Shared {};
-  static constexpr int kPhases = 1;
-  static LaunchShape shape(long long count) { return launch_1d(count); }
-
-  AUDIFY_HD void operator()(int, const GridIndex& g, Shared&) const {
-    const long long e = global_x(g);
-    if (e >= count) return;
+  AUDIFY_HD void at(long long e) const {
     const float scaled = alpha * x[e];
     y[e] += scaled;
   }

@@ -4,11 +4,12 @@
 // the host (random_window_start for training, window_starts for inference), so crops are the CPU's.
 #pragma once
 
+#include "kernels/elementwise.cuh"
 #include "kernels/launch_entry.cuh"
 
 namespace audify::gpu {
 
-struct WindowGatherKernel {
+struct WindowGatherKernel : ElementwiseKernel<WindowGatherKernel> {
   const float* frames;           // every clip's (frames, bands) row-major, back to back
   const long long* clip_offset;  // (clips): first float of each clip in `frames`
   const int* clip_frames;        // (clips)
@@ -21,13 +22,7 @@ struct WindowGatherKernel {
   int bands;
   int window;
 
-  struct Shared {};
-  static constexpr int kPhases = 1;
-  static LaunchShape shape(long long count) { return launch_1d(count); }
-
-  AUDIFY_HD void operator()(int, const GridIndex& g, Shared&) const {
-    const long long e = global_x(g);
-    if (e >= count) return;
+  AUDIFY_HD void at(long long e) const {
     const long long image = static_cast<long long>(bands) * window;
     const long long s = e / image;
     const int b = static_cast<int>(e % image / window);

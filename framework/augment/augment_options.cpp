@@ -29,6 +29,9 @@ void bind(OptionSchema& s, AugmentOptions& a) {
           "audio variants: background recordings to mix in, one variant per file");
   s.field("noise_weight_min", a.noise_weight_min, "background mix weight, lowest (per clip)");
   s.field("noise_weight_max", a.noise_weight_max, "background mix weight, highest (per clip)");
+  s.field("versions_per_epoch", a.versions_per_epoch,
+          "versions of each training clip per epoch: 1 = one drawn from the clip and its audio "
+          "variants, k = the clip and k - 1 distinct variants (k times the steps), 0 = all");
 }
 
 void check(const AugmentOptions& a) {
@@ -37,7 +40,8 @@ void check(const AugmentOptions& a) {
   for (const auto& [key, value] : {std::pair{"time_masks", a.time_masks},
                                    {"time_mask_frames", a.time_mask_frames},
                                    {"freq_masks", a.freq_masks},
-                                   {"freq_mask_bands", a.freq_mask_bands}})
+                                   {"freq_mask_bands", a.freq_mask_bands},
+                                   {"versions_per_epoch", a.versions_per_epoch}})
     if (value < 0 || value > 1000) fail("augment.{}: {} is outside [0, 1000]", key, value);
   if (!(a.mixup_alpha >= 0 && a.mixup_alpha <= 10))
     fail("augment.mixup_alpha: {} is outside [0, 10]", a.mixup_alpha);

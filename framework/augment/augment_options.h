@@ -2,8 +2,8 @@
 // On the fly, per batch: random gain, SpecAugment time and frequency masks, mixup (the random
 // window crop is always on: nn/cnn/clip_windows.h). Audio-level, as Salamon & Bello 2017 did with
 // muda: pitch shifts and time stretches by librubberband, dynamic-range compression by sox's
-// compand, background-noise mixing; computed once per clip and cached; each epoch a training clip
-// is its original or one of its variants, drawn uniformly.
+// compand, background-noise mixing; computed once per clip and cached; each epoch trains on
+// versions_per_epoch versions of a training clip (nn/cnn/clip_windows.h).
 #pragma once
 
 #include <string>
@@ -28,6 +28,9 @@ struct AugmentOptions {
   std::vector<std::string> noise_files;  // audio variants: one per background recording
   double noise_weight_min = 0.1;         // clip' = (1 - w) clip + w noise, w uniform in
   double noise_weight_max = 0.5;         // [min, max] per clip (muda's BackgroundNoise)
+  // Versions of each training clip per epoch: 1 = one drawn uniformly from the clip and its
+  // variants; k = the clip and k - 1 distinct variants (k times the steps); 0 = all of them.
+  int versions_per_epoch = 1;
 
   bool on_the_fly() const {
     return gain_db > 0 || (time_masks > 0 && time_mask_frames > 0) ||

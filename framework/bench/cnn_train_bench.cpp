@@ -57,8 +57,9 @@ std::vector<CnnLayerTime> time_layers(nn::cnn::Sequential& net, const nn::cnn::T
 CnnTrainBenchResult run_cnn_train_bench(const CnnTrainBenchOptions& o) {
   if (o.threads < 1) fail("bench train model=sb_cnn: --threads must be >= 1, got {}", o.threads);
   if (o.batch < 1 || o.steps < 1) fail("bench train model=sb_cnn: batch and steps must be >= 1");
-  set_blas_threads(o.threads);
+  set_blas_threads(1);  // the convolutions split the batch over the threads instead
   nn::cnn::Sequential net = nn::cnn::make_sb_cnn({}, 1);
+  net.set_threads(o.threads);
   nn::cnn::CnnTrainer trainer(net, nn::AdamHyper{}, 1);
   const std::unique_ptr<nn::DeviceTrainer> device = o.device ? nn::make_device_trainer() : nullptr;
   const std::unique_ptr<nn::cnn::CnnStepper> on_device =

@@ -3,6 +3,7 @@
 // queue and is rethrown to the caller once every thread has finished.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <exception>
@@ -33,6 +34,20 @@ void parallel_jobs(std::size_t jobs, int threads, const Job& job) {
   worker();
   for (std::thread& t : pool) t.join();
   if (error) std::rethrow_exception(error);
+}
+
+// body(begin, end) over `threads` contiguous, near-equal ranges of [0, count), one per thread:
+// for loops whose iterations cost the same.
+template <typename Body>
+void parallel_ranges(std::size_t count, int threads, const Body& body) {
+  const std::size_t parts =
+      std::min<std::size_t>(count, static_cast<std::size_t>(std::max(1, threads)));
+  if (parts <= 1) {
+    body(std::size_t{0}, count);
+    return;
+  }
+  parallel_jobs(parts, static_cast<int>(parts),
+                [&](std::size_t part) { body(count * part / parts, count * (part + 1) / parts); });
 }
 
 }  // namespace audify

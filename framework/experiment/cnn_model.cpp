@@ -51,7 +51,9 @@ nlohmann::json spec_json(const CnnSpec& s, const WindowConfig& w, const InputSca
           {"input_inv_std", scaling.inv_std}};
 }
 
-int cnn_blas_threads() {
+// Threads for a CNN's training: OPENBLAS_NUM_THREADS when set (what a user already sets to keep a
+// job to its share of a machine), else every core.
+int cnn_threads() {
   if (const char* env = std::getenv("OPENBLAS_NUM_THREADS"); env != nullptr && std::atoi(env) > 0)
     return std::atoi(env);
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -72,10 +74,12 @@ class CnnModel final : public RunModel {
         net_(nn::cnn::make_cnn(spec, train.seed)) {}
 
   void fit(const Examples& x, std::span<const int> labels, const EpochHook& on_epoch) override {
-    // The convolutions' GEMMs on every core (the MLP's trainer pins OpenBLAS to one thread),
-    // unless OPENBLAS_NUM_THREADS says otherwise: several CNNs at once on a busy machine run far
-    // faster on one thread each, as OpenBLAS's threads spin waiting for a descheduled partner.
-    set_blas_threads(cnn_blas_threads());
+    // The convolutions split each batch's samples over the threads, each GEMM single-threaded:
+    // at SB-CNN's shapes that scales where OpenBLAS's own threads did not (docs/performance.md).
+    // Several CNNs at once on a busy machine run fastest on one thread each
+    // (OPENBLAS_NUM_THREADS=1).
+    set_blas_threads(1);
+    net_.set_threads(cnn_threads());
     train(x, labels, on_epoch);
   }
 
@@ -84,9 +88,10 @@ class CnnModel final : public RunModel {
   // fit without touching OpenBLAS's thread count, which is process-wide: the caller sets it once
   // when several models train at once.
   void train(const Examples& x, std::span<const int> labels, const EpochHook& on_epoch) {
-    const ClipSpectrograms clips = spectrograms(x, kind_);
+    ClipSpectrograms clips = spectrograms(x, kind_);
     if (clips.bands != spec_.bands)
       fail("model {}: built for {} bands, the frames have {}", kind_, spec_.bands, clips.bands);
+    clips.versions_per_epoch = augment_.versions_per_epoch;
     const auto report = [&](const nn::EpochStats& s, const InputScaling& scaling) {
       scaling_ = scaling;
       if (on_epoch)
@@ -235,7 +240,7 @@ bool fit_device_cnns_together(std::span<FitRequest> requests) {
       models.size(), models.front()->device()->name());
   // Each model's host work (windows, augmentation, the emulation's arithmetic, the hooks'
   // predictions) gets its share of the cores.
-  set_blas_threads(std::max(1, cnn_blas_threads() / static_cast<int>(models.size())));
+  set_blas_threads(std::max(1, cnn_threads() / static_cast<int>(models.size())));
   std::mutex hooks;  // the runner's epoch hooks share its bookkeeping: one at a time
   parallel_jobs(models.size(), static_cast<int>(models.size()), [&](std::size_t i) {
     const FitRequest& r = requests[i];

@@ -118,6 +118,11 @@ void check(const RunConfig& c) {
         c.model.kind);
   if (kind->frame_level) check_cnn_options(c);
   check(c.augment);
+  if (c.augment.versions_per_epoch != 1 && !c.augment.has_variants())
+    fail(
+        "augment.versions_per_epoch = {}: there are no audio variants to train on (set "
+        "augment.pitch_semitones, stretch_rates, drc_presets or noise_files, e.g. augment=sb2017)",
+        c.augment.versions_per_epoch);
   if (c.train.optimizer != "adam" && !kind->frame_level)
     fail("train.optimizer = \"{}\": model.kind = \"{}\" trains with Adam only", c.train.optimizer,
          c.model.kind);

@@ -51,6 +51,21 @@ std::size_t random_version(std::size_t variants, uint64_t seed, uint32_t epoch, 
   return static_cast<std::size_t>((word * (variants + 1)) >> 32);
 }
 
+std::size_t epoch_copy_version(std::size_t variants, std::size_t copy, uint64_t seed,
+                               uint32_t epoch, uint32_t clip) {
+  if (copy == 0 || variants == 0) return 0;
+  const std::size_t wanted = (copy - 1) % variants;
+  std::vector<std::size_t> order(variants);
+  for (std::size_t v = 0; v < variants; ++v) order[v] = v;
+  for (std::size_t j = 0; j <= wanted; ++j) {
+    const uint64_t word =
+        philox_word(seed, RandomStream::kAugment, epoch, clip, 2 + static_cast<uint32_t>(j));
+    const std::size_t pick = j + static_cast<std::size_t>((word * (variants - j)) >> 32);
+    std::swap(order[j], order[pick]);
+  }
+  return order[wanted] + 1;
+}
+
 std::vector<int> window_starts(int frames, int window, int hop) {
   std::vector<int> starts;
   for (int s = 0; s + window <= frames; s += hop) starts.push_back(s);

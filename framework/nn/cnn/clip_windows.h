@@ -14,9 +14,13 @@ namespace audify::nn::cnn {
 struct ClipSpectrograms {
   int bands = 0;
   std::vector<std::span<const float>> clips;
-  // Training only, optional: variants[i] are clip i's augmented versions (same label); each epoch
-  // the clip is drawn uniformly from itself and them.
+  // Training only, optional: variants[i] are clip i's augmented versions (same label).
   std::vector<std::vector<std::span<const float>>> variants;
+  // How many versions of each training clip an epoch trains on, when it has variants: 1 = one
+  // drawn uniformly from the clip and its variants (as many steps as without them); k > 1 = the
+  // clip itself and k - 1 distinct variants, so an epoch is k times as long; 0 = all of them,
+  // Salamon & Bello 2017's augmented training set.
+  int versions_per_epoch = 1;
   std::size_t size() const { return clips.size(); }
   int frames(std::size_t i) const { return static_cast<int>(clips[i].size() / bands); }
 };
@@ -41,6 +45,13 @@ int random_window_start(int frames, int window, uint64_t seed, uint32_t epoch, u
 // Which version of clip `clip` an epoch trains on: 0 = the clip, v = its variant v - 1.
 // Philox(seed, kAugment, epoch, clip), uniform over the 1 + variants versions.
 std::size_t random_version(std::size_t variants, uint64_t seed, uint32_t epoch, uint32_t clip);
+
+// The version of clip `clip` that an epoch's copy `copy` (of versions_per_epoch > 1) trains on:
+// copy 0 is the clip itself, copies 1, 2, ... its variants in an order drawn afresh each epoch
+// (a partial Fisher-Yates shuffle from Philox(seed, kAugment, epoch, clip)), wrapping around when
+// there are fewer variants than copies.
+std::size_t epoch_copy_version(std::size_t variants, std::size_t copy, uint64_t seed,
+                               uint32_t epoch, uint32_t clip);
 
 // Evaluation windows' first frames: 0, hop, 2 hop, ... while the window fits (one at 0 for a clip
 // shorter than the window).

@@ -47,6 +47,17 @@ class CpuStepper final : public CnnStepper {
   CnnTrainer trainer_;
 };
 
+// Versions of each training clip per epoch: versions_per_epoch, with 0 meaning the clip and
+// every variant, capped there; 1 without variants.
+std::size_t training_copies(const ClipSpectrograms& clips, std::size_t n_train) {
+  std::size_t most = 0;
+  for (std::size_t i = 0; i < std::min(n_train, clips.variants.size()); ++i)
+    most = std::max(most, clips.variants[i].size());
+  if (most == 0) return 1;
+  const auto wanted = static_cast<std::size_t>(clips.versions_per_epoch);
+  return wanted == 0 ? most + 1 : std::min(wanted, most + 1);
+}
+
 }  // namespace
 
 Matrix predict_clips(Sequential& net, const ClipSpectrograms& clips, const WindowConfig& w,
@@ -101,6 +112,13 @@ CnnFitResult fit_cnn(Sequential& net, const ClipSpectrograms& clips, std::span<c
   const std::size_t n_train = training_rows(clips.size(), cfg.validation_fraction);
   if (n_train == 0) fail("cnn: no training clips");
 
+  if (clips.versions_per_epoch < 0)
+    fail("cnn: versions_per_epoch {} must be 0 (all) or positive", clips.versions_per_epoch);
+  // An epoch's rows: copy c of training clip i is row c * n_train + i (copy 0 is row i itself, so
+  // one version per epoch keeps the crops and the order of a run without variants).
+  const std::size_t copies = training_copies(clips, n_train);
+  const std::size_t n_rows = copies * n_train;
+
   CnnFitResult result;
   if (cfg.standardize) result.scaling = fit_input_scaling(clips, n_train);
   const ClipSpectrograms validation = head(clips, n_train, clips.size() - n_train);
@@ -109,7 +127,7 @@ CnnFitResult fit_cnn(Sequential& net, const ClipSpectrograms& clips, std::span<c
   const SgdMomentum sgd{cfg.optimizer == "sgd", cfg.momentum};
   const std::unique_ptr<CnnStepper> trainer =
       make_stepper
-          ? make_stepper(net, hyper, cfg.seed, sgd, static_cast<int>(batch_rows(cfg, n_train)))
+          ? make_stepper(net, hyper, cfg.seed, sgd, static_cast<int>(batch_rows(cfg, n_rows)))
           : std::make_unique<CpuStepper>(net, hyper, cfg.seed, sgd);
   Tensor x;
   std::vector<int> y;
@@ -122,14 +140,19 @@ CnnFitResult fit_cnn(Sequential& net, const ClipSpectrograms& clips, std::span<c
     x.reshape({n, 1, clips.bands, w.window});
     y.resize(rows.size());
     for (int k = 0; k < n; ++k) {
-      const uint32_t i = rows[static_cast<std::size_t>(k)];
+      const uint32_t row = rows[static_cast<std::size_t>(k)];
+      const auto i = static_cast<uint32_t>(row % n_train);
       const auto e = static_cast<uint32_t>(epoch);
       std::span<const float> clip = clips.clips[i];
-      if (!clips.variants.empty() && !clips.variants[i].empty())
-        if (const std::size_t v = random_version(clips.variants[i].size(), cfg.seed, e, i); v > 0)
-          clip = clips.variants[i][v - 1];
+      if (!clips.variants.empty() && !clips.variants[i].empty()) {
+        const std::size_t variants = clips.variants[i].size();
+        const std::size_t v = copies == 1
+                                  ? random_version(variants, cfg.seed, e, i)
+                                  : epoch_copy_version(variants, row / n_train, cfg.seed, e, i);
+        if (v > 0) clip = clips.variants[i][v - 1];
+      }
       const int frames = static_cast<int>(clip.size() / static_cast<std::size_t>(clips.bands));
-      const int start = random_window_start(frames, w.window, cfg.seed, e, i);
+      const int start = random_window_start(frames, w.window, cfg.seed, e, row);
       copy_window(clip, clips.bands, start, w.window, result.scaling, x.sample(k));
       y[static_cast<std::size_t>(k)] = labels[i];
     }
@@ -155,7 +178,7 @@ CnnFitResult fit_cnn(Sequential& net, const ClipSpectrograms& clips, std::span<c
     restored = true;
   };
   hooks.steps = [&] { return trainer->steps(); };
-  result.history = run_epochs(cfg, n_train, hooks, [&](const EpochStats& s) {
+  result.history = run_epochs(cfg, n_rows, hooks, [&](const EpochStats& s) {
     if (!on_epoch) return;
     trainer->sync();
     on_epoch(s, result.scaling);

@@ -1,12 +1,12 @@
 // A valid (unpadded), strided 2-D convolution with bias, as Keras Conv2D(padding='valid') and
-// PyTorch Conv2d(padding=0): im2col per sample, then one OpenBLAS sgemm (docs/ARCHITECTURE.md,
-// "Convolutions as im2col + sgemm", says why not oneDNN). Weight layout (filters, channels, kh,
-// kw), PyTorch's.
+// PyTorch Conv2d(padding=0): im2col per sample, then one OpenBLAS sgemm, the batch's samples on
+// several threads (nn/cnn/conv_batch.h; docs/ARCHITECTURE.md, "Convolutions as im2col + sgemm",
+// says why not oneDNN). Weight layout (filters, channels, kh, kw), PyTorch's.
 #pragma once
 
 #include <string>
 
-#include "nn/cnn/im2col.h"
+#include "nn/cnn/conv_batch.h"
 #include "nn/cnn/init.h"
 #include "nn/cnn/layer.h"
 
@@ -31,6 +31,7 @@ class Conv2d final : public Layer {
   void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) override;
   std::vector<Param*> params() override { return {&weight_, &bias_}; }
   double forward_macs(const Shape& in) const override;
+  void set_threads(int threads) override { threads_ = threads; }
 
   const Conv2dConfig& config() const { return config_; }
   Param& weight() { return weight_; }
@@ -38,12 +39,13 @@ class Conv2d final : public Layer {
 
  private:
   PatchGeometry geometry(const Shape& in) const;
+  ConvBatch batch(const Shape& in) const;
 
   Conv2dConfig config_;
   std::string name_;
   Param weight_, bias_;
-  std::vector<float> cols_, dcols_;  // one sample's patch matrix and its gradient
-  std::vector<float> ones_;          // (out pixels) of 1: the bias gradient's row sums
+  int threads_ = 1;
+  ConvScratch scratch_;
 };
 
 }  // namespace audify::nn::cnn

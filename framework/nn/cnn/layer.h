@@ -34,6 +34,9 @@ class Layer {
   // State that is part of the model but not trained by the optimizer (batch-norm running
   // statistics), named as in the saved file.
   virtual std::vector<std::pair<std::string, std::vector<float>*>> buffers() { return {}; }
+  // Threads for the layer's work on a batch (the convolutions use them; results do not depend
+  // on the count).
+  virtual void set_threads(int threads) { (void)threads; }
   // Multiply-adds of one sample's forward pass (benchmarks' FLOP counts).
   virtual double forward_macs(const Shape& in) const {
     (void)in;

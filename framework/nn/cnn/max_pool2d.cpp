@@ -7,6 +7,7 @@
 #include <cstddef>
 
 #include "core/error.h"
+#include "core/parallel_jobs.h"
 #include "core/simd.h"
 
 namespace audify::nn::cnn {
@@ -78,9 +79,12 @@ void MaxPool2d::forward(const Tensor& x, Tensor& y, const Pass&) {
   argmax_.resize(y.shape.size());
   const std::size_t in_plane = static_cast<std::size_t>(g.height) * g.width;
   const std::size_t out_plane = static_cast<std::size_t>(g.out_h) * g.out_w;
-  for (std::size_t p = 0; p < static_cast<std::size_t>(x.shape.n) * x.shape.c; ++p)
-    pool_plane(g, x.data.data() + p * in_plane, y.data.data() + p * out_plane,
-               argmax_.data() + p * out_plane);
+  parallel_ranges(static_cast<std::size_t>(x.shape.n) * static_cast<std::size_t>(x.shape.c),
+                  threads_, [&](std::size_t first, std::size_t last) {
+                    for (std::size_t p = first; p < last; ++p)
+                      pool_plane(g, x.data.data() + p * in_plane, y.data.data() + p * out_plane,
+                                 argmax_.data() + p * out_plane);
+                  });
 }
 
 void MaxPool2d::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx) {
@@ -89,9 +93,12 @@ void MaxPool2d::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tenso
   const PlaneGeometry g{x.shape.h, x.shape.w, pool_h_, pool_w_, dy.shape.h, dy.shape.w};
   const std::size_t in_plane = static_cast<std::size_t>(g.height) * g.width;
   const std::size_t out_plane = static_cast<std::size_t>(g.out_h) * g.out_w;
-  for (std::size_t p = 0; p < static_cast<std::size_t>(x.shape.n) * x.shape.c; ++p)
-    unpool_plane(g, dy.data.data() + p * out_plane, argmax_.data() + p * out_plane,
-                 dx->data.data() + p * in_plane);
+  parallel_ranges(static_cast<std::size_t>(x.shape.n) * static_cast<std::size_t>(x.shape.c),
+                  threads_, [&](std::size_t first, std::size_t last) {
+                    for (std::size_t p = first; p < last; ++p)
+                      unpool_plane(g, dy.data.data() + p * out_plane,
+                                   argmax_.data() + p * out_plane, dx->data.data() + p * in_plane);
+                  });
 }
 
 }  // namespace audify::nn::cnn

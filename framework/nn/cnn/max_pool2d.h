@@ -19,9 +19,11 @@ class MaxPool2d final : public Layer {
   void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) override;
   int pool_h() const { return pool_h_; }
   int pool_w() const { return pool_w_; }
+  void set_threads(int threads) override { threads_ = threads; }  // over the channel planes
 
  private:
   int pool_h_, pool_w_;
+  int threads_ = 1;
   std::string name_;
   std::vector<int32_t> argmax_;  // per output element: the winning input's index in its plane
 };

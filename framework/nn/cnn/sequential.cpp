@@ -52,6 +52,10 @@ std::vector<std::pair<std::string, std::vector<float>*>> Sequential::state() {
   return out;
 }
 
+void Sequential::set_threads(int threads) {
+  for (auto& layer : layers_) layer->set_threads(threads);
+}
+
 std::size_t Sequential::parameter_count() {
   std::size_t n = 0;
   for (Param* p : params()) n += p->value.size();

@@ -29,6 +29,8 @@ class Sequential {
   double penalty() const;
   // Multiply-adds of one sample's forward pass.
   double forward_macs() const;
+  // Threads each layer may use on a batch (1 by default); the results do not depend on it.
+  void set_threads(int threads);
   Shape output_shape() const { return shapes_.back(); }
   Shape input_shape() const { return input_; }  // one sample's
   std::size_t size() const { return layers_.size(); }
