@@ -290,8 +290,13 @@ void MlpGpu::record_step() {
     if (l == 0) break;
     input_grad_gemm(l);
     const long long n = models_ * b * in;
-    api_.launch(ActBackwardKernel{{}, dh_.get(), pre_[l - 1].get(), scale_[l - 1].get(),
-                                  dz_[l - 1].get(), n, activation_},
+    api_.launch(ActBackwardKernel{{},
+                                  dh_.get(),
+                                  pre_[l - 1].get(),
+                                  scale_[l - 1].get(),
+                                  dz_[l - 1].get(),
+                                  n,
+                                  activation_},
                 ActBackwardKernel::shape(n));
   }
   api_.launch(

@@ -99,6 +99,14 @@ TEST_F(CnnRunTest, RunIsDeterministicCachedAndClassifiesAsItRecorded) {
     EXPECT_TRUE(fs::exists(a / f)) << f;
   EXPECT_NE(read_file(a / "log.txt").find("extracted on cpu"), std::string::npos);
   EXPECT_NE(read_file(b / "log.txt").find("from the frame cache"), std::string::npos);
+  // The same clips named through a symlink and a ".." find the same cache file.
+  const fs::path link = dir_->path() / "synth_link";
+  fs::create_directory_symlink(synth(), link);
+  std::string via_link = run_args("c");
+  via_link.replace(via_link.find(synth().string()), synth().string().size(),
+                   (link / ".." / "synth_link").string());
+  ASSERT_EQ(audify(via_link, &out_b), 0) << out_b;
+  EXPECT_NE(read_file(only_run("c") / "log.txt").find("from the frame cache"), std::string::npos);
   json ma = metrics(a), mb = metrics(b);
   EXPECT_EQ(ma.at("model").at("kind"), "cnn");
   EXPECT_EQ(ma.at("data").at("features").get<int>(), 128);  // mel bands

@@ -21,16 +21,19 @@ namespace audify {
 namespace fs = std::filesystem;
 namespace {
 
-// The store's cache file: the options, then every clip's path, size and mtime, hashed.
+// The store's cache file: the options, then every clip's path, size and mtime, hashed. The path
+// is canonical (symlinks and ".." resolved), so a dataset named from another directory or through
+// a link finds the same file.
 fs::path cache_path(const std::vector<ExtractJob>& jobs, const FeatureOptions& options,
                     const std::string& transform, const fs::path& cache_dir) {
   std::string manifest = fingerprint(options) + "\ntransform " + transform;
   for (const ExtractJob& job : jobs) {
-    std::error_code ec;
+    std::error_code ec, path_ec;
     const auto size = fs::file_size(job.path, ec);
     const auto mtime = fs::last_write_time(job.path, ec).time_since_epoch().count();
-    manifest +=
-        fmt::format("\n{}|{}|{}", fs::absolute(job.path).string(), ec ? 0 : size, ec ? 0 : mtime);
+    fs::path where = fs::weakly_canonical(fs::absolute(job.path), path_ec);
+    if (path_ec) where = fs::absolute(job.path);
+    manifest += fmt::format("\n{}|{}|{}", where.string(), ec ? 0 : size, ec ? 0 : mtime);
   }
   const XXH128_hash_t h = XXH3_128bits(manifest.data(), manifest.size());
   return cache_dir / "frames" / fmt::format("{:016x}{:016x}.frames", h.high64, h.low64);

@@ -37,9 +37,24 @@ float* patch_buffer(ConvScratch& scratch, int thread, std::size_t size) {
   return cols.data();
 }
 
-void reserve_threads(ConvScratch& scratch, int threads, int samples) {
-  const auto workers = static_cast<std::size_t>(std::clamp(threads, 1, slices_of(samples)));
+// GEMM sizes (k = patch size, p = output pixels, f = filters) and floats per sample.
+struct Sizes {
+  int k, p, f;
+  std::size_t in, out, cols;
+};
+
+// The batch's sizes, with a patch buffer for each thread that will run.
+Sizes prepare(const ConvBatch& b, int threads, ConvScratch& scratch) {
+  const PatchGeometry& g = b.patches;
+  const int k = g.patch_size(), p = g.out_pixels(), f = b.filters;
+  const auto workers = static_cast<std::size_t>(std::clamp(threads, 1, slices_of(b.samples)));
   if (scratch.cols.size() < workers) scratch.cols.resize(workers);
+  return {k,
+          p,
+          f,
+          static_cast<std::size_t>(g.channels) * g.height * g.width,
+          static_cast<std::size_t>(f) * p,
+          static_cast<std::size_t>(k) * p};
 }
 
 }  // namespace
@@ -47,12 +62,9 @@ void reserve_threads(ConvScratch& scratch, int threads, int samples) {
 void conv_forward(const ConvBatch& b, const float* x, const float* weight, const float* bias,
                   float* y, int threads, ConvScratch& scratch) {
   const PatchGeometry& g = b.patches;
-  const int k = g.patch_size(), p = g.out_pixels(), f = b.filters;
-  const std::size_t in_size = static_cast<std::size_t>(g.channels) * g.height * g.width,
-                    out_size = static_cast<std::size_t>(f) * p;
-  reserve_threads(scratch, threads, b.samples);
+  const auto [k, p, f, in_size, out_size, cols_size] = prepare(b, threads, scratch);
   for_each_slice(b.samples, threads, [&](int thread, int, int first, int last) {
-    float* cols = patch_buffer(scratch, thread, static_cast<std::size_t>(k) * p);
+    float* cols = patch_buffer(scratch, thread, cols_size);
     for (int s = first; s < last; ++s) {
       im2col(g, x + static_cast<std::size_t>(s) * in_size, cols);
       float* out = y + static_cast<std::size_t>(s) * out_size;
@@ -68,12 +80,9 @@ void conv_forward(const ConvBatch& b, const float* x, const float* weight, const
 void conv_backward_data(const ConvBatch& b, const float* weight, const float* dy, float* dx,
                         int threads, ConvScratch& scratch) {
   const PatchGeometry& g = b.patches;
-  const int k = g.patch_size(), p = g.out_pixels(), f = b.filters;
-  const std::size_t in_size = static_cast<std::size_t>(g.channels) * g.height * g.width,
-                    out_size = static_cast<std::size_t>(f) * p;
-  reserve_threads(scratch, threads, b.samples);
+  const auto [k, p, f, in_size, out_size, cols_size] = prepare(b, threads, scratch);
   for_each_slice(b.samples, threads, [&](int thread, int, int first, int last) {
-    float* dcols = patch_buffer(scratch, thread, static_cast<std::size_t>(k) * p);
+    float* dcols = patch_buffer(scratch, thread, cols_size);
     for (int s = first; s < last; ++s) {
       // dcols (K, P) = W^T (K, F) * dy_s (F, P), then scattered back onto the input's pixels.
       cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, p, f, 1.0f, weight, k,
@@ -86,16 +95,13 @@ void conv_backward_data(const ConvBatch& b, const float* weight, const float* dy
 void conv_backward_filter(const ConvBatch& b, const float* x, const float* dy, float* dweight,
                           float* dbias, int threads, ConvScratch& scratch) {
   const PatchGeometry& g = b.patches;
-  const int k = g.patch_size(), p = g.out_pixels(), f = b.filters;
-  const std::size_t in_size = static_cast<std::size_t>(g.channels) * g.height * g.width,
-                    out_size = static_cast<std::size_t>(f) * p;
+  const auto [k, p, f, in_size, out_size, cols_size] = prepare(b, threads, scratch);
   const std::size_t weights = static_cast<std::size_t>(f) * k, per_slice = weights + f;
   const int slices = slices_of(b.samples);
   scratch.slice_grads.assign(per_slice * static_cast<std::size_t>(slices), 0.0f);
-  reserve_threads(scratch, threads, b.samples);
   const std::vector<float> ones(static_cast<std::size_t>(p), 1.0f);
   for_each_slice(b.samples, threads, [&](int thread, int slice, int first, int last) {
-    float* cols = patch_buffer(scratch, thread, static_cast<std::size_t>(k) * p);
+    float* cols = patch_buffer(scratch, thread, cols_size);
     float* dw = scratch.slice_grads.data() + per_slice * static_cast<std::size_t>(slice);
     for (int s = first; s < last; ++s) {
       const float* grad_out = dy + static_cast<std::size_t>(s) * out_size;
