@@ -62,7 +62,9 @@ Sizes prepare(const ConvBatch& b, int threads, ConvScratch& scratch) {
 void conv_forward(const ConvBatch& b, const float* x, const float* weight, const float* bias,
                   float* y, int threads, ConvScratch& scratch) {
   const PatchGeometry& g = b.patches;
-  const auto [k, p, f, in_size, out_size, cols_size] = prepare(b, threads, scratch);
+  const Sizes z = prepare(b, threads, scratch);
+  const int k = z.k, p = z.p, f = z.f;
+  const std::size_t in_size = z.in, out_size = z.out, cols_size = z.cols;
   for_each_slice(b.samples, threads, [&](int thread, int, int first, int last) {
     float* cols = patch_buffer(scratch, thread, cols_size);
     for (int s = first; s < last; ++s) {
@@ -80,7 +82,9 @@ void conv_forward(const ConvBatch& b, const float* x, const float* weight, const
 void conv_backward_data(const ConvBatch& b, const float* weight, const float* dy, float* dx,
                         int threads, ConvScratch& scratch) {
   const PatchGeometry& g = b.patches;
-  const auto [k, p, f, in_size, out_size, cols_size] = prepare(b, threads, scratch);
+  const Sizes z = prepare(b, threads, scratch);
+  const int k = z.k, p = z.p, f = z.f;
+  const std::size_t in_size = z.in, out_size = z.out, cols_size = z.cols;
   for_each_slice(b.samples, threads, [&](int thread, int, int first, int last) {
     float* dcols = patch_buffer(scratch, thread, cols_size);
     for (int s = first; s < last; ++s) {
@@ -95,7 +99,9 @@ void conv_backward_data(const ConvBatch& b, const float* weight, const float* dy
 void conv_backward_filter(const ConvBatch& b, const float* x, const float* dy, float* dweight,
                           float* dbias, int threads, ConvScratch& scratch) {
   const PatchGeometry& g = b.patches;
-  const auto [k, p, f, in_size, out_size, cols_size] = prepare(b, threads, scratch);
+  const Sizes z = prepare(b, threads, scratch);
+  const int k = z.k, p = z.p, f = z.f;
+  const std::size_t in_size = z.in, out_size = z.out, cols_size = z.cols;
   const std::size_t weights = static_cast<std::size_t>(f) * k, per_slice = weights + f;
   const int slices = slices_of(b.samples);
   scratch.slice_grads.assign(per_slice * static_cast<std::size_t>(slices), 0.0f);
