@@ -175,7 +175,8 @@ TEST(ClipWindows, EpochCopiesAreTheClipThenEachVariantOnce) {
   EXPECT_EQ(epoch_copy_version(8, 9, 5, 3, 7), versions[1]);  // more copies than variants wrap
   EXPECT_EQ(epoch_copy_version(0, 2, 5, 3, 7), 0u);
   std::set<std::size_t> firsts;  // the order is drawn afresh each epoch
-  for (uint32_t epoch = 1; epoch <= 20; ++epoch) firsts.insert(epoch_copy_version(8, 1, 5, epoch, 7));
+  for (uint32_t epoch = 1; epoch <= 20; ++epoch)
+    firsts.insert(epoch_copy_version(8, 1, 5, epoch, 7));
   EXPECT_GT(firsts.size(), 3u);
 }
 

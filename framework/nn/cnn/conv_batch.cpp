@@ -61,75 +61,66 @@ Sizes prepare(const ConvBatch& b, int threads, ConvScratch& scratch) {
 
 void conv_forward(const ConvBatch& b, const float* x, const float* weight, const float* bias,
                   float* y, int threads, ConvScratch& scratch) {
-  const PatchGeometry& g = b.patches;
   const Sizes z = prepare(b, threads, scratch);
-  const int k = z.k, p = z.p, f = z.f;
-  const std::size_t in_size = z.in, out_size = z.out, cols_size = z.cols;
   for_each_slice(b.samples, threads, [&](int thread, int, int first, int last) {
-    float* cols = patch_buffer(scratch, thread, cols_size);
+    float* cols = patch_buffer(scratch, thread, z.cols);
     for (int s = first; s < last; ++s) {
-      im2col(g, x + static_cast<std::size_t>(s) * in_size, cols);
-      float* out = y + static_cast<std::size_t>(s) * out_size;
+      im2col(b.patches, x + static_cast<std::size_t>(s) * z.in, cols);
+      float* out = y + static_cast<std::size_t>(s) * z.out;
       if (bias)
-        for (int o = 0; o < f; ++o) std::fill(out + o * p, out + (o + 1) * p, bias[o]);
+        for (int o = 0; o < z.f; ++o) std::fill(out + o * z.p, out + (o + 1) * z.p, bias[o]);
       // y_s (F, P) (+)= W (F, K) * cols (K, P)
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, f, p, k, 1.0f, weight, k, cols, p,
-                  bias ? 1.0f : 0.0f, out, p);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, z.f, z.p, z.k, 1.0f, weight, z.k, cols,
+                  z.p, bias ? 1.0f : 0.0f, out, z.p);
     }
   });
 }
 
 void conv_backward_data(const ConvBatch& b, const float* weight, const float* dy, float* dx,
                         int threads, ConvScratch& scratch) {
-  const PatchGeometry& g = b.patches;
   const Sizes z = prepare(b, threads, scratch);
-  const int k = z.k, p = z.p, f = z.f;
-  const std::size_t in_size = z.in, out_size = z.out, cols_size = z.cols;
   for_each_slice(b.samples, threads, [&](int thread, int, int first, int last) {
-    float* dcols = patch_buffer(scratch, thread, cols_size);
+    float* dcols = patch_buffer(scratch, thread, z.cols);
     for (int s = first; s < last; ++s) {
       // dcols (K, P) = W^T (K, F) * dy_s (F, P), then scattered back onto the input's pixels.
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, p, f, 1.0f, weight, k,
-                  dy + static_cast<std::size_t>(s) * out_size, p, 0.0f, dcols, p);
-      col2im(g, dcols, dx + static_cast<std::size_t>(s) * in_size);
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, z.k, z.p, z.f, 1.0f, weight, z.k,
+                  dy + static_cast<std::size_t>(s) * z.out, z.p, 0.0f, dcols, z.p);
+      col2im(b.patches, dcols, dx + static_cast<std::size_t>(s) * z.in);
     }
   });
 }
 
 void conv_backward_filter(const ConvBatch& b, const float* x, const float* dy, float* dweight,
                           float* dbias, int threads, ConvScratch& scratch) {
-  const PatchGeometry& g = b.patches;
   const Sizes z = prepare(b, threads, scratch);
-  const int k = z.k, p = z.p, f = z.f;
-  const std::size_t in_size = z.in, out_size = z.out, cols_size = z.cols;
-  const std::size_t weights = static_cast<std::size_t>(f) * k, per_slice = weights + f;
+  const std::size_t weights = static_cast<std::size_t>(z.f) * z.k, per_slice = weights + z.f;
   const int slices = slices_of(b.samples);
   scratch.slice_grads.assign(per_slice * static_cast<std::size_t>(slices), 0.0f);
-  const std::vector<float> ones(static_cast<std::size_t>(p), 1.0f);
+  const std::vector<float> ones(static_cast<std::size_t>(z.p), 1.0f);
   for_each_slice(b.samples, threads, [&](int thread, int slice, int first, int last) {
-    float* cols = patch_buffer(scratch, thread, cols_size);
+    float* cols = patch_buffer(scratch, thread, z.cols);
     float* dw = scratch.slice_grads.data() + per_slice * static_cast<std::size_t>(slice);
     for (int s = first; s < last; ++s) {
-      const float* grad_out = dy + static_cast<std::size_t>(s) * out_size;
+      const float* grad_out = dy + static_cast<std::size_t>(s) * z.out;
       // db (F) += dy_s (F, P) * ones (P): sgemv vectorises the row sums.
       if (dbias)
-        cblas_sgemv(CblasRowMajor, CblasNoTrans, f, p, 1.0f, grad_out, p, ones.data(), 1, 1.0f,
-                    dw + weights, 1);
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, z.f, z.p, 1.0f, grad_out, z.p, ones.data(), 1,
+                    1.0f, dw + weights, 1);
       // The patch matrix is rebuilt rather than kept from forward: a batch of them is ~120 MB
       // for SB-CNN's second layer, and rebuilding costs a few percent of the GEMMs.
-      im2col(g, x + static_cast<std::size_t>(s) * in_size, cols);
+      im2col(b.patches, x + static_cast<std::size_t>(s) * z.in, cols);
       // dW (F, K) += dy_s (F, P) * cols^T (P, K)
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, f, k, p, 1.0f, grad_out, p, cols, p,
-                  1.0f, dw, k);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, z.f, z.k, z.p, 1.0f, grad_out, z.p, cols,
+                  z.p, 1.0f, dw, z.k);
     }
   });
   std::fill(dweight, dweight + weights, 0.0f);
-  if (dbias) std::fill(dbias, dbias + f, 0.0f);
+  if (dbias) std::fill(dbias, dbias + z.f, 0.0f);
   for (int s = 0; s < slices; ++s) {
     const float* dw = scratch.slice_grads.data() + per_slice * static_cast<std::size_t>(s);
     for (std::size_t i = 0; i < weights; ++i) dweight[i] += dw[i];
     if (dbias)
-      for (int o = 0; o < f; ++o) dbias[o] += dw[weights + o];
+      for (int o = 0; o < z.f; ++o) dbias[o] += dw[weights + o];
   }
 }
 
