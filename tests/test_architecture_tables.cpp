@@ -36,15 +36,19 @@ RunResults run(const std::string& label, const std::string& kind, std::vector<do
 }
 
 TEST(ArchitectureTables, OneRowPerRunWithParametersFoldsAndTimePerFold) {
-  const RunResults cnn = run("cnn_run", "sb_cnn", {0.70, 0.80, 0.75}, 241434);
-  const RunResults svm = run("svm_run", "svm_rbf", {0.60, 0.65, 0.70});
+  RunResults cnn = run("cnn_run", "sb_cnn", {0.70, 0.80, 0.75}, 241434);
+  cnn.augmentation = "mixup α 0.2";
+  RunResults svm = run("svm_run", "svm_rbf", {0.60, 0.65, 0.70});
+  svm.augmentation = "—";
   const Table t = architectures_table({&cnn, &svm});
   ASSERT_EQ(t.rows.size(), 2u);
-  EXPECT_EQ(t.rows[0][2], "241434");
+  EXPECT_EQ(t.rows[0][2], "mixup α 0.2");
   EXPECT_EQ(t.rows[1][2], "—");
-  EXPECT_EQ(t.rows[0][4], "75.00 ± 5.00 [62.58, 87.42]");  // sample sd, Student t CI
-  EXPECT_EQ(t.rows[0][5], "70.00, 80.00, 75.00");
-  EXPECT_EQ(t.rows[0][6], "10.0");  // 30 s over 3 folds
+  EXPECT_EQ(t.rows[0][3], "241434");
+  EXPECT_EQ(t.rows[1][3], "—");
+  EXPECT_EQ(t.rows[0][5], "75.00 ± 5.00 [62.58, 87.42]");  // sample sd, Student t CI
+  EXPECT_EQ(t.rows[0][6], "70.00, 80.00, 75.00");
+  EXPECT_EQ(t.rows[0][7], "10.0");  // 30 s over 3 folds
 }
 
 TEST(ArchitectureTables, PairedDifferencesOnlyForIdenticalFolds) {
@@ -97,8 +101,8 @@ TEST(ArchitectureTables, SeedsOfAPointAreOneConfigurationPairedBySplitContents) 
   ASSERT_EQ(t.rows.size(), 3u);
   EXPECT_EQ(t.rows[0][0], "model=mlp (m), 3 seeds");  // what differs, not where it went
   EXPECT_EQ(groups[0].name, "mlp");
-  EXPECT_EQ(t.rows[0][4], "40.00 ± 10.00 [15.16, 64.84]");
-  EXPECT_EQ(t.rows[1][5], "40.00, 45.00, 65.00");
+  EXPECT_EQ(t.rows[0][5], "40.00 ± 10.00 [15.16, 64.84]");
+  EXPECT_EQ(t.rows[1][6], "40.00, 45.00, 65.00");
   EXPECT_EQ(t.rows[2][0], "model=svm_rbf (n/svm_rbf_seed=7)");  // one seed: the point itself
   const Table paired = paired_differences_table(runs);
   ASSERT_EQ(paired.rows.size(), 1u);

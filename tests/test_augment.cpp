@@ -120,6 +120,25 @@ TEST(AugmentOptions, OutOfRangeKeysAreErrorsNamingThem) {
   EXPECT_THROW(check(o), Error);
 }
 
+TEST(AugmentOptions, DescribeNamesEachDeformationAndHowAnEpochDrawsTheVariants) {
+  AugmentOptions o;
+  EXPECT_EQ(describe(o), "none");
+  o.pitch_semitones = {-2, 1};
+  o.stretch_rates = {0.81};
+  EXPECT_EQ(describe(o),
+            "pitch -2, +1 st; stretch 0.81; the clip or 1 of its 3 variants per epoch");
+  o.versions_per_epoch = 2;
+  EXPECT_NE(describe(o).find("the clip + 1 of its 3 variants per epoch"), std::string::npos);
+  o.versions_per_epoch = 0;
+  EXPECT_NE(describe(o).find("the clip + all 3 variants per epoch"), std::string::npos);
+  o = {};
+  o.freq_masks = 2;
+  o.freq_mask_bands = 0;  // a mask of no width is off
+  EXPECT_EQ(describe(o), "none");
+  o.freq_mask_bands = 12;
+  EXPECT_EQ(describe(o), "2 frequency mask(s) ≤ 12 bands");
+}
+
 // The frequency of the strongest DFT bin of y (a plain DFT over a band around `near` Hz).
 double peak_hz(const std::vector<float>& y, int sr, double lo, double hi) {
   double best = 0, best_f = 0;

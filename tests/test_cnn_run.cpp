@@ -13,6 +13,7 @@
 
 #include "core/atomic_file.h"
 #include "core/csv.h"
+#include "report/run_results.h"
 #include "test_support.h"
 
 namespace audify {
@@ -235,6 +236,11 @@ TEST_F(CnnRunTest, AudioVariantsAreExtractedOnceAndTrainWithOnTheFlyAugmentation
   const fs::path all = only_run("aug_all");
   EXPECT_NE(read_file(all / "log.txt").find("(from the frame cache)"), std::string::npos);
   EXPECT_NE(read_file(all / "predictions.csv"), read_file(a / "predictions.csv"));
+  // A report says what each run's augmentation was, from its config rather than its overrides.
+  EXPECT_EQ(load_run_results(all).augmentation,
+            "gain ±3 dB; 1 time mask(s) ≤ 8 frames; mixup α 0.2; pitch +2 st; stretch 1.2; the "
+            "clip + all 2 variants per epoch");
+  EXPECT_EQ(load_run_results(plain).augmentation, "none");
   EXPECT_EQ(audify(run_args("bad_versions", "augment.versions_per_epoch=2"), &out), 2);
   EXPECT_NE(out.find("augment.versions_per_epoch"), std::string::npos) << out;
 }

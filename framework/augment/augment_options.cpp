@@ -66,4 +66,39 @@ void check(const AugmentOptions& a) {
          a.noise_weight_min, a.noise_weight_max);
 }
 
+std::string describe(const AugmentOptions& a) {
+  std::vector<std::string> parts;
+  if (a.gain_db > 0) parts.push_back(fmt::format("gain ±{:g} dB", a.gain_db));
+  if (a.time_masks > 0 && a.time_mask_frames > 0)
+    parts.push_back(fmt::format("{} time mask(s) ≤ {} frames", a.time_masks, a.time_mask_frames));
+  if (a.freq_masks > 0 && a.freq_mask_bands > 0)
+    parts.push_back(
+        fmt::format("{} frequency mask(s) ≤ {} bands", a.freq_masks, a.freq_mask_bands));
+  if (a.mixup_alpha > 0) parts.push_back(fmt::format("mixup α {:g}", a.mixup_alpha));
+  if (!a.pitch_semitones.empty()) {
+    std::vector<std::string> shifts;
+    for (double s : a.pitch_semitones) shifts.push_back(fmt::format("{:+g}", s));
+    parts.push_back(fmt::format("pitch {} st", fmt::join(shifts, ", ")));
+  }
+  if (!a.stretch_rates.empty())
+    parts.push_back(fmt::format("stretch {}", fmt::join(a.stretch_rates, ", ")));
+  if (!a.drc_presets.empty())
+    parts.push_back(fmt::format("compression {}", fmt::join(a.drc_presets, ", ")));
+  if (!a.noise_files.empty())
+    parts.push_back(fmt::format("background noise from {} file(s), weight {:g}-{:g}",
+                                a.noise_files.size(), a.noise_weight_min, a.noise_weight_max));
+  if (a.has_variants()) {
+    const std::size_t variants = a.pitch_semitones.size() + a.stretch_rates.size() +
+                                 a.drc_presets.size() + a.noise_files.size();
+    const auto k = static_cast<std::size_t>(a.versions_per_epoch);
+    if (k == 1)
+      parts.push_back(fmt::format("the clip or 1 of its {} variants per epoch", variants));
+    else if (k == 0 || k > variants)
+      parts.push_back(fmt::format("the clip + all {} variants per epoch", variants));
+    else
+      parts.push_back(fmt::format("the clip + {} of its {} variants per epoch", k - 1, variants));
+  }
+  return parts.empty() ? "none" : fmt::format("{}", fmt::join(parts, "; "));
+}
+
 }  // namespace audify

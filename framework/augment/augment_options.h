@@ -45,5 +45,8 @@ struct AugmentOptions {
 void bind(OptionSchema& schema, AugmentOptions& options);
 // Range checks; throws audify::Error naming the key.
 void check(const AugmentOptions& options);
+// One line for a report: "none", or each deformation in use and how an epoch draws the variants,
+// e.g. "pitch -2, -1, +1, +2 st; stretch 0.81, 1.23; the clip + 1 of its 6 variants per epoch".
+std::string describe(const AugmentOptions& options);
 
 }  // namespace audify

@@ -51,8 +51,8 @@ nlohmann::json spec_json(const CnnSpec& s, const WindowConfig& w, const InputSca
           {"input_inv_std", scaling.inv_std}};
 }
 
-// Threads for a CNN's training: OPENBLAS_NUM_THREADS when set (what a user already sets to keep a
-// job to its share of a machine), else every core.
+// Threads for a CNN's training and inference: OPENBLAS_NUM_THREADS when set (what a user already
+// sets to keep a job to its share of a machine), else every core.
 int cnn_threads() {
   if (const char* env = std::getenv("OPENBLAS_NUM_THREADS"); env != nullptr && std::atoi(env) > 0)
     return std::atoi(env);
@@ -162,6 +162,10 @@ class CnnModel final : public RunModel {
              t.data.size(), values->size());
       *values = t.data;
     }
+    // Classifying a clip runs its windows through the network as fit's batches do: over the
+    // threads, each GEMM on one.
+    set_blas_threads(1);
+    model->net_.set_threads(cnn_threads());
     LoadedModel out;
     out.model = std::move(model);
     out.metadata = std::move(file.metadata);

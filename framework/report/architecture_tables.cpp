@@ -119,8 +119,8 @@ std::vector<double> test_values(const ReplicateGroup& g) {
 }
 
 Table architectures_table(const std::vector<const RunResults*>& runs) {
-  Table t{{"configuration", "model", "parameters", "split", "test acc % (mean ± sd [95 % CI])",
-           "per fold, or per seed", "train s per fold"},
+  Table t{{"configuration", "model", "augmentation (training only)", "parameters", "split",
+           "test acc % (mean ± sd [95 % CI])", "per fold, or per seed", "train s per fold"},
           {}};
   for (const ReplicateGroup& g : replicate_groups(runs)) {
     const RunResults& first = *g.runs.front();
@@ -131,7 +131,7 @@ Table architectures_table(const std::vector<const RunResults*>& runs) {
       train_seconds += r->seconds_train;
       folds += std::max<std::size_t>(r->folds.size(), 1);
     }
-    t.rows.push_back({g.label, first.model_kind,
+    t.rows.push_back({g.label, first.model_kind, first.augmentation,
                       first.parameters > 0 ? fmt::format("{}", first.parameters) : "—",
                       first.split_kind, spread_cell(values), joined(values),
                       fmt::format("{:.1f}", train_seconds / static_cast<double>(folds))});

@@ -10,6 +10,7 @@
 #include <numeric>
 #include <sstream>
 
+#include "augment/augment_options.h"
 #include "core/atomic_file.h"
 #include "core/csv.h"
 #include "core/error.h"
@@ -96,18 +97,25 @@ std::vector<EpochRow> read_history(const fs::path& path) {
   return rows;
 }
 
-// config.toml's model table, and the train table for the models that train by epochs (the
-// baselines ignore it); a missing or unreadable file gives none, as for runs copied without it.
-KeyValues read_hyperparameters(const fs::path& path, const std::string& model_kind) {
-  KeyValues out;
-  if (!fs::is_regular_file(path)) return out;
-  toml::table config;
+// config.toml, or an empty table for runs copied without it or with one that does not parse.
+toml::table read_config(const fs::path& path) {
+  if (!fs::is_regular_file(path)) return {};
   try {
-    config = toml::parse_file(path.string());
+    return toml::parse_file(path.string());
   } catch (const toml::parse_error&) {
-    return out;
+    return {};
   }
-  const bool epochs = model_kind == "mlp" || model_kind == "sb_cnn" || model_kind == "cnn";
+}
+
+bool is_cnn(const std::string& model_kind) {
+  return model_kind == "sb_cnn" || model_kind == "cnn";
+}
+
+// The config's model table, and the train table for the models that train by epochs (the
+// baselines ignore it).
+KeyValues read_hyperparameters(const toml::table& config, const std::string& model_kind) {
+  KeyValues out;
+  const bool epochs = model_kind == "mlp" || is_cnn(model_kind);
   for (const char* group : {"model", "train"}) {
     if (std::string(group) == "train" && !epochs) continue;
     const toml::table* t = config[group].as_table();
@@ -122,6 +130,23 @@ KeyValues read_hyperparameters(const fs::path& path, const std::string& model_ki
     }
   }
   return out;
+}
+
+// What the config's augment table did to the training clips, for the CNNs (the only models it
+// applies to): a run's label holds its overrides, which do not say what an experiment file set.
+std::string read_augmentation(const toml::table& config, const std::string& model_kind) {
+  if (!is_cnn(model_kind)) return "—";
+  const toml::table* t = config["augment"].as_table();
+  if (!t) return "unknown (no config.toml)";
+  AugmentOptions options;
+  try {
+    OptionSchema schema("augment");
+    bind(schema, options);
+    schema.apply(*t, "config.toml");
+  } catch (const Error& e) {  // a key of another version of Audify
+    return "unknown (config.toml's augment table: " + std::string(e.what()) + ")";
+  }
+  return describe(options);
 }
 
 }  // namespace
@@ -188,7 +213,9 @@ RunResults load_run_results(const fs::path& dir) {
   r.feature_description = text(child(m, "data"), "feature_description");
   r.split_note = text(child(m, "split"), "note");
   r.model_note = text(child(m, "model"), "saved");
-  r.hyperparameters = read_hyperparameters(dir / "config.toml", r.model_kind);
+  const toml::table config = read_config(dir / "config.toml");
+  r.hyperparameters = read_hyperparameters(config, r.model_kind);
+  r.augmentation = read_augmentation(config, r.model_kind);
   const json& train = child(m, "train");
   const json& test = child(m, "test");
   r.train_accuracy = number(train, "accuracy");

@@ -44,6 +44,7 @@ struct RunResults {
   std::string split_note;           // metrics.json split.note (e.g. fewer folds than the protocol)
   std::string model_note;           // which model model.safetensors holds
   KeyValues hyperparameters;        // config.toml's model.* and, for trained networks, train.*
+  std::string augmentation;         // augment/augment_options.h's describe(); "—" for non-CNNs
   int clips = 0, features = 0;
   long long parameters = 0;  // metrics.json model.parameters (0 when not recorded)
   // Accuracies are fractions; for k-fold the mean and std over folds.
