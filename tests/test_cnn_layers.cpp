@@ -113,6 +113,43 @@ TEST(CnnGradients, MaxPoolAwayFromTies) {
   check_gradients(pool, x, Pass{});
 }
 
+// Each output against a plain scan of its window in row-major order with a strict >, on values
+// drawn from {0, 1, 2}, so most windows hold ties: the winner must be the first maximum, and the
+// gradient must reach exactly that input (the rows and columns past the last window get none).
+TEST(CnnLayers, MaxPoolPicksTheFirstMaximumInRowMajorOrder) {
+  std::mt19937 rng(11);
+  for (const auto& [ph, pw] : {std::pair{4, 2}, {2, 3}, {3, 1}, {1, 4}}) {
+    Tensor x({2, 3, 11, 13});
+    for (float& v : x.data) v = static_cast<float>(rng() % 3);
+    MaxPool2d pool(ph, pw, "pool");
+    Tensor y, dx;
+    pool.forward(x, y, Pass{});
+    Tensor dy(y.shape, 0.0f);
+    for (std::size_t i = 0; i < dy.data.size(); ++i) dy.data[i] = static_cast<float>(i + 1);
+    pool.backward(x, y, dy, &dx);
+    std::vector<float> expected_dx(x.data.size(), 0.0f);
+    for (int p = 0; p < x.shape.n * x.shape.c; ++p)
+      for (int oy = 0; oy < y.shape.h; ++oy)
+        for (int ox = 0; ox < y.shape.w; ++ox) {
+          std::size_t best = 0;
+          float best_value = -1;
+          for (int i = 0; i < ph; ++i)
+            for (int j = 0; j < pw; ++j) {
+              const std::size_t at =
+                  (static_cast<std::size_t>(p) * 11 + oy * ph + i) * 13 + ox * pw + j;
+              if (x.data[at] > best_value) {
+                best_value = x.data[at];
+                best = at;
+              }
+            }
+          const std::size_t out = (static_cast<std::size_t>(p) * y.shape.h + oy) * y.shape.w + ox;
+          ASSERT_EQ(y.data[out], best_value) << ph << "x" << pw;
+          expected_dx[best] = dy.data[out];
+        }
+    EXPECT_EQ(dx.data, expected_dx) << ph << "x" << pw;
+  }
+}
+
 TEST(CnnGradients, ReluAwayFromZero) {
   std::mt19937 rng(4);
   Tensor x = random_tensor({2, 2, 3, 4}, rng);

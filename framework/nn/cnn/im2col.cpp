@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "core/simd.h"
+
 namespace audify::nn::cnn {
 
 void im2col(const PatchGeometry& g, const float* x, float* cols) {
@@ -27,7 +29,7 @@ void im2col(const PatchGeometry& g, const float* x, float* cols) {
       }
 }
 
-void col2im(const PatchGeometry& g, const float* cols, float* dx) {
+AUDIFY_TARGET_CLONES void col2im(const PatchGeometry& g, const float* cols, float* dx) {
   const int oh = g.out_h(), ow = g.out_w();
   std::fill(dx, dx + static_cast<std::size_t>(g.channels) * g.height * g.width, 0.0f);
   for (int c = 0; c < g.channels; ++c)
@@ -39,7 +41,11 @@ void col2im(const PatchGeometry& g, const float* cols, float* dx) {
           float* dst =
               dx + (static_cast<std::size_t>(c * g.height + oy * g.stride_h + i) * g.width + j);
           const float* src = row + static_cast<std::size_t>(oy) * ow;
-          for (int ox = 0; ox < ow; ++ox) dst[ox * g.stride_w] += src[ox];
+          if (g.stride_w == 1) {  // contiguous: vectorised
+            for (int ox = 0; ox < ow; ++ox) dst[ox] += src[ox];
+          } else {
+            for (int ox = 0; ox < ow; ++ox) dst[ox * g.stride_w] += src[ox];
+          }
         }
       }
 }
