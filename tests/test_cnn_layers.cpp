@@ -103,6 +103,46 @@ TEST(CnnGradients, Conv2dUnitStride) {
   check_gradients(conv, random_tensor({3, 1, 8, 7}, rng), Pass{});
 }
 
+// A one-channel convolution (SB-CNN's first layer) against the definition in double: a non-zero
+// bias, the filter and bias gradients of a batch.
+TEST(CnnLayers, SingleChannelConvolutionIsTheDefinition) {
+  std::mt19937 rng(12);
+  const int n = 3, h = 9, w = 41, f = 4, kh = 3, kw = 5, oh = h - kh + 1, ow = w - kw + 1;
+  Conv2d conv({.channels = 1, .filters = f, .kernel_h = kh, .kernel_w = kw}, "conv", {5, 0});
+  std::uniform_real_distribution<float> u(-0.5f, 0.5f);
+  for (float& b : conv.bias().value) b = u(rng);
+  const Tensor x = random_tensor({n, 1, h, w}, rng);
+  Tensor y;
+  conv.forward(x, y, Pass{});
+  ASSERT_EQ(y.shape, (Shape{n, f, oh, ow}));
+  const Tensor dy = random_tensor(y.shape, rng);
+  conv.backward(x, y, dy, nullptr);
+  const auto at = [](const Tensor& t, int s, int c, int r, int col) {
+    return static_cast<double>(
+        t.data[((static_cast<std::size_t>(s) * t.shape.c + c) * t.shape.h + r) * t.shape.w + col]);
+  };
+  std::vector<double> dw(static_cast<std::size_t>(f) * kh * kw, 0.0), db(f, 0.0);
+  for (int s = 0; s < n; ++s)
+    for (int o = 0; o < f; ++o)
+      for (int oy = 0; oy < oh; ++oy)
+        for (int ox = 0; ox < ow; ++ox) {
+          double sum = conv.bias().value[static_cast<std::size_t>(o)];
+          const double g = at(dy, s, o, oy, ox);
+          db[static_cast<std::size_t>(o)] += g;
+          for (int i = 0; i < kh; ++i)
+            for (int j = 0; j < kw; ++j) {
+              const std::size_t k = (static_cast<std::size_t>(o) * kh + i) * kw + j;
+              sum += conv.weight().value[k] * at(x, s, 0, oy + i, ox + j);
+              dw[k] += g * at(x, s, 0, oy + i, ox + j);
+            }
+          ASSERT_NEAR(at(y, s, o, oy, ox), sum, 1e-5) << s << " " << o << " " << oy << " " << ox;
+        }
+  for (std::size_t k = 0; k < dw.size(); ++k) EXPECT_NEAR(conv.weight().grad[k], dw[k], 1e-4) << k;
+  for (int o = 0; o < f; ++o)
+    EXPECT_NEAR(conv.bias().grad[static_cast<std::size_t>(o)], db[static_cast<std::size_t>(o)],
+                1e-4);
+}
+
 TEST(CnnGradients, MaxPoolAwayFromTies) {
   // Distinct values 0.1 apart, so a +-eps step never changes which input wins.
   Tensor x({2, 3, 9, 7});
@@ -243,31 +283,33 @@ TEST(CnnLayers, ConvolutionMatchesTheDirectSum) {
 
 TEST(CnnLayers, ThreadsDoNotChangeAnyBitOfConvolutionOrPooling) {
   std::mt19937 rng(4);
-  const Tensor x = random_tensor({11, 3, 9, 8}, rng);  // 11 samples: slices of unequal size
+  const Tensor x = random_tensor({11, 3, 9, 8}, rng);      // 11 samples: slices of unequal size
+  const Tensor mono = random_tensor({11, 1, 9, 20}, rng);  // one channel, as SB-CNN's first layer
   struct Result {
     std::vector<float> y, dx, dw, db;
+    bool operator==(const Result&) const = default;
   };
-  const auto run = [&](int threads) {
-    Conv2d conv(
-        {.channels = 3, .filters = 5, .kernel_h = 3, .kernel_w = 3, .stride_h = 2, .stride_w = 1},
-        "conv", {7, 0});
+  const auto run = [](const Tensor& input, const Conv2dConfig& config, int threads) {
+    Conv2d conv(config, "conv", {7, 0});
     conv.set_threads(threads);
     Tensor y, dx;
-    conv.forward(x, y, Pass{});
+    conv.forward(input, y, Pass{});
     std::mt19937 grad_rng(5);
     const Tensor dy = random_tensor(y.shape, grad_rng);
-    conv.backward(x, y, dy, &dx);
+    conv.backward(input, y, dy, &dx);
     return Result{y.data, dx.data, conv.weight().grad, conv.bias().grad};
   };
-  const Result one = run(1);
+  const Conv2dConfig strided{
+      .channels = 3, .filters = 5, .kernel_h = 3, .kernel_w = 3, .stride_h = 2, .stride_w = 1};
+  const Conv2dConfig single{.channels = 1, .filters = 4, .kernel_h = 3, .kernel_w = 5};
+  const Result one = run(x, strided, 1), one_mono = run(mono, single, 1);
   for (int threads : {2, 3, 8, 16}) {
-    const Result many = run(threads);
-    EXPECT_EQ(many.y, one.y) << threads;
-    EXPECT_EQ(many.dx, one.dx) << threads;
-    EXPECT_EQ(many.dw, one.dw) << threads;
-    EXPECT_EQ(many.db, one.db) << threads;
+    EXPECT_TRUE(run(x, strided, threads) == one) << threads;
+    EXPECT_TRUE(run(mono, single, threads) == one_mono) << threads;
   }
   EXPECT_NE(std::count(one.dw.begin(), one.dw.end(), 0.0f), static_cast<long>(one.dw.size()));
+  EXPECT_NE(std::count(one_mono.dw.begin(), one_mono.dw.end(), 0.0f),
+            static_cast<long>(one_mono.dw.size()));
   // Pooling splits the channel planes over the threads.
   const auto pool = [&](int threads) {
     MaxPool2d p(2, 3, "pool");
