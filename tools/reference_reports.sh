@@ -123,7 +123,17 @@ real_esc10() {
   # SB-CNN on the same folds from the log-mel frames, plain and with Salamon & Bello's deformations
   cnn=$(run_multirun real_esc10_5fold_sb_cnn data=esc10 data.root="$ESC10" split=kfold \
     launcher.jobs=1 +experiment=sb_cnn,sb_cnn_augmented)
-  publish real_esc10_5fold $mlp_svm $rf $cnn
+  # The remedies tried when the deformations did not add: more versions per epoch, pitch shifts
+  # alone, a random gain, and the plain network at twice the steps (about 2.5 hours of one core).
+  local esc=(data=esc10 data.root="$ESC10" split=kfold launcher.jobs=1 eval.curve_every=0) remedies
+  remedies=$(
+    run_multirun real_esc10_5fold_versions "${esc[@]}" +experiment=sb_cnn_augmented \
+      augment.versions_per_epoch=4
+    run_multirun real_esc10_5fold_pitch "${esc[@]}" +experiment=sb_cnn_augmented 'augment.stretch_rates=[]'
+    run_multirun real_esc10_5fold_gain "${esc[@]}" +experiment=sb_cnn augment.gain_db=6
+    run_multirun real_esc10_5fold_long "${esc[@]}" +experiment=sb_cnn train.epochs=100
+  )
+  publish real_esc10_5fold $mlp_svm $rf $cnn $remedies
 }
 
 # Fold 10 of UrbanSound8K from its real audio (../shared/data/urbansound8k-fold10, or $FOLD10),
