@@ -136,8 +136,9 @@ KeyValues read_hyperparameters(const toml::table& config, const std::string& mod
 // applies to): a run's label holds its overrides, which do not say what an experiment file set.
 std::string read_augmentation(const toml::table& config, const std::string& model_kind) {
   if (!is_cnn(model_kind)) return "—";
+  if (config.empty()) return "unknown (no config.toml)";
   const toml::table* t = config["augment"].as_table();
-  if (!t) return "unknown (no config.toml)";
+  if (!t) return "none";  // written before Audify had augmentation
   AugmentOptions options;
   try {
     OptionSchema schema("augment");

@@ -55,9 +55,11 @@ AUDIFY_TARGET_CLONES void row_maxima(const float* best, const int32_t* best_row,
     }
 }
 
+// Per thread: forward's column maxima and winners, backward's gradients and winners spread to
+// the columns of their windows.
 struct PoolScratch {
-  std::vector<float> best;
-  std::vector<int32_t> best_row, row, column;
+  std::vector<float> best, spread;
+  std::vector<int32_t> best_row, row, column, winner;
 };
 
 // One channel plane: dst (out_h, out_w) and arg (the winner's index in the plane).
@@ -90,19 +92,19 @@ AUDIFY_TARGET_CLONES void unpool_rows(const float* spread, const int32_t* winner
 void unpool_plane(const PlaneGeometry& g, const float* grad_out, const int32_t* arg, float* grad_in,
                   PoolScratch& s) {
   const int columns = g.out_w * g.pool_w;
-  s.best.resize(static_cast<std::size_t>(columns));
-  s.best_row.resize(static_cast<std::size_t>(columns));
+  s.spread.resize(static_cast<std::size_t>(columns));
+  s.winner.resize(static_cast<std::size_t>(columns));
   for (int oy = 0; oy < g.out_h; ++oy) {
     const float* go = grad_out + static_cast<std::ptrdiff_t>(oy) * g.out_w;
     const int32_t* at = arg + static_cast<std::ptrdiff_t>(oy) * g.out_w;
     for (int ox = 0; ox < g.out_w; ++ox)
       for (int j = 0; j < g.pool_w; ++j) {
-        s.best[static_cast<std::size_t>(ox * g.pool_w + j)] = go[ox];
-        s.best_row[static_cast<std::size_t>(ox * g.pool_w + j)] = at[ox];
+        s.spread[static_cast<std::size_t>(ox * g.pool_w + j)] = go[ox];
+        s.winner[static_cast<std::size_t>(ox * g.pool_w + j)] = at[ox];
       }
     for (int i = 0; i < g.pool_h; ++i) {
       const int32_t row = (oy * g.pool_h + i) * g.width;
-      unpool_rows(s.best.data(), s.best_row.data(), row, columns, grad_in + row);
+      unpool_rows(s.spread.data(), s.winner.data(), row, columns, grad_in + row);
       std::fill(grad_in + row + columns, grad_in + row + g.width, 0.0f);  // floor
     }
   }
@@ -146,7 +148,7 @@ void MaxPool2d::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tenso
   const std::size_t out_plane = static_cast<std::size_t>(g.out_h) * g.out_w;
   parallel_ranges(static_cast<std::size_t>(x.shape.n) * static_cast<std::size_t>(x.shape.c),
                   threads_, [&](std::size_t first, std::size_t last) {
-                    PoolScratch scratch;  // the spread gradients and winners of a row
+                    PoolScratch scratch;
                     for (std::size_t p = first; p < last; ++p)
                       unpool_plane(g, dy.data.data() + p * out_plane,
                                    argmax_.data() + p * out_plane, dx->data.data() + p * in_plane,
