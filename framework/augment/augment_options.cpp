@@ -88,8 +88,7 @@ std::string describe(const AugmentOptions& a) {
     parts.push_back(fmt::format("background noise from {} file(s), weight {:g}-{:g}",
                                 a.noise_files.size(), a.noise_weight_min, a.noise_weight_max));
   if (a.has_variants()) {
-    const std::size_t variants = a.pitch_semitones.size() + a.stretch_rates.size() +
-                                 a.drc_presets.size() + a.noise_files.size();
+    const std::size_t variants = a.variant_count();
     const auto k = static_cast<std::size_t>(a.versions_per_epoch);
     if (k == 1)
       parts.push_back(fmt::format("the clip or 1 of its {} variants per epoch", variants));

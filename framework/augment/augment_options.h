@@ -6,6 +6,7 @@
 // versions_per_epoch versions of a training clip (nn/cnn/clip_windows.h).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -36,10 +37,11 @@ struct AugmentOptions {
     return gain_db > 0 || (time_masks > 0 && time_mask_frames > 0) ||
            (freq_masks > 0 && freq_mask_bands > 0) || mixup_alpha > 0;
   }
-  bool has_variants() const {
-    return !pitch_semitones.empty() || !stretch_rates.empty() || !drc_presets.empty() ||
-           !noise_files.empty();
+  // Audio variants per clip: one per pitch shift, stretch, compression preset and noise file.
+  std::size_t variant_count() const {
+    return pitch_semitones.size() + stretch_rates.size() + drc_presets.size() + noise_files.size();
   }
+  bool has_variants() const { return variant_count() > 0; }
 };
 
 void bind(OptionSchema& schema, AugmentOptions& options);

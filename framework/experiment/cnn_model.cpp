@@ -59,6 +59,14 @@ int cnn_threads() {
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
+// The convolutions split each batch's samples over the threads, each GEMM single-threaded: at
+// SB-CNN's shapes that scales where OpenBLAS's own threads did not (docs/performance.md). Several
+// CNNs at once on a busy machine run fastest on one thread each (OPENBLAS_NUM_THREADS=1).
+void use_cnn_threads(nn::cnn::Sequential& net) {
+  set_blas_threads(1);
+  net.set_threads(cnn_threads());
+}
+
 class CnnModel final : public RunModel {
  public:
   // `device`: the GPU trainer (device=cuda), or null for the CPU.
@@ -74,12 +82,7 @@ class CnnModel final : public RunModel {
         net_(nn::cnn::make_cnn(spec, train.seed)) {}
 
   void fit(const Examples& x, std::span<const int> labels, const EpochHook& on_epoch) override {
-    // The convolutions split each batch's samples over the threads, each GEMM single-threaded:
-    // at SB-CNN's shapes that scales where OpenBLAS's own threads did not (docs/performance.md).
-    // Several CNNs at once on a busy machine run fastest on one thread each
-    // (OPENBLAS_NUM_THREADS=1).
-    set_blas_threads(1);
-    net_.set_threads(cnn_threads());
+    use_cnn_threads(net_);
     train(x, labels, on_epoch);
   }
 
@@ -162,10 +165,7 @@ class CnnModel final : public RunModel {
              t.data.size(), values->size());
       *values = t.data;
     }
-    // Classifying a clip runs its windows through the network as fit's batches do: over the
-    // threads, each GEMM on one.
-    set_blas_threads(1);
-    model->net_.set_threads(cnn_threads());
+    use_cnn_threads(model->net_);  // a clip's windows, classified as fit's batches run
     LoadedModel out;
     out.model = std::move(model);
     out.metadata = std::move(file.metadata);

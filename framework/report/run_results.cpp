@@ -15,6 +15,7 @@
 #include "core/csv.h"
 #include "core/error.h"
 #include "data/urbansound8k.h"
+#include "experiment/model_factory.h"
 #include "experiment/run_dir.h"
 #include "report/test_sets.h"
 
@@ -107,15 +108,11 @@ toml::table read_config(const fs::path& path) {
   }
 }
 
-bool is_cnn(const std::string& model_kind) {
-  return model_kind == "sb_cnn" || model_kind == "cnn";
-}
-
 // The config's model table, and the train table for the models that train by epochs (the
 // baselines ignore it).
 KeyValues read_hyperparameters(const toml::table& config, const std::string& model_kind) {
   KeyValues out;
-  const bool epochs = model_kind == "mlp" || is_cnn(model_kind);
+  const bool epochs = model_kind == "mlp" || model_kind == "sb_cnn" || model_kind == "cnn";
   for (const char* group : {"model", "train"}) {
     if (std::string(group) == "train" && !epochs) continue;
     const toml::table* t = config[group].as_table();
@@ -132,10 +129,12 @@ KeyValues read_hyperparameters(const toml::table& config, const std::string& mod
   return out;
 }
 
-// What the config's augment table did to the training clips, for the CNNs (the only models it
-// applies to): a run's label holds its overrides, which do not say what an experiment file set.
+// What the config's augment table did to the training clips, for the frame-level models (the
+// only ones the runner lets it apply to): a run's label holds its overrides, which do not say what
+// an experiment file set.
 std::string read_augmentation(const toml::table& config, const std::string& model_kind) {
-  if (!is_cnn(model_kind)) return "—";
+  const ModelKind* kind = find_model_kind(model_kind);
+  if (!kind || !kind->frame_level) return "—";
   if (config.empty()) return "unknown (no config.toml)";
   const toml::table* t = config["augment"].as_table();
   if (!t) return "none";  // written before Audify had augmentation

@@ -65,14 +65,14 @@ struct PoolScratch {
 // One channel plane: dst (out_h, out_w) and arg (the winner's index in the plane).
 void pool_plane(const PlaneGeometry& g, const float* src, float* dst, int32_t* arg,
                 PoolScratch& s) {
-  const auto columns = static_cast<std::size_t>(g.out_w) * static_cast<std::size_t>(g.pool_w);
-  s.best.resize(columns);
-  s.best_row.resize(columns);
+  const int columns = g.out_w * g.pool_w;
+  s.best.resize(static_cast<std::size_t>(columns));
+  s.best_row.resize(static_cast<std::size_t>(columns));
   s.row.resize(static_cast<std::size_t>(g.out_w));
   s.column.resize(static_cast<std::size_t>(g.out_w));
   for (int oy = 0; oy < g.out_h; ++oy) {
     column_maxima(src + static_cast<std::ptrdiff_t>(oy) * g.pool_h * g.width, g.width, g.pool_h,
-                  static_cast<int>(columns), s.best.data(), s.best_row.data());
+                  columns, s.best.data(), s.best_row.data());
     float* value = dst + static_cast<std::ptrdiff_t>(oy) * g.out_w;
     row_maxima(s.best.data(), s.best_row.data(), g.out_w, g.pool_w, value, s.row.data(),
                s.column.data());
