@@ -124,7 +124,8 @@ real_esc10() {
   cnn=$(run_multirun real_esc10_5fold_sb_cnn data=esc10 data.root="$ESC10" split=kfold \
     launcher.jobs=1 +experiment=sb_cnn,sb_cnn_augmented)
   # The remedies tried when the deformations did not add: more versions per epoch, pitch shifts
-  # alone, a random gain, and the plain network at twice the steps (about 2.5 hours of one core).
+  # alone, a random gain, the plain network at twice the steps, and the deformations through
+  # rubberband's R3 engine (about 3 hours of one core).
   local esc=(data=esc10 data.root="$ESC10" split=kfold launcher.jobs=1 eval.curve_every=0) remedies
   remedies=$(
     run_multirun real_esc10_5fold_versions "${esc[@]}" +experiment=sb_cnn_augmented \
@@ -132,6 +133,8 @@ real_esc10() {
     run_multirun real_esc10_5fold_pitch "${esc[@]}" +experiment=sb_cnn_augmented 'augment.stretch_rates=[]'
     run_multirun real_esc10_5fold_gain "${esc[@]}" +experiment=sb_cnn augment.gain_db=6
     run_multirun real_esc10_5fold_long "${esc[@]}" +experiment=sb_cnn train.epochs=100
+    run_multirun real_esc10_5fold_r3 "${esc[@]}" +experiment=sb_cnn_augmented \
+      augment.rubberband_engine=finer
   )
   publish real_esc10_5fold $mlp_svm $rf $cnn $remedies
 }

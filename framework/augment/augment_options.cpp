@@ -22,6 +22,9 @@ void bind(OptionSchema& s, AugmentOptions& a) {
           "audio variants by librubberband: pitch shifts in semitones, e.g. [-2, -1, 1, 2]");
   s.field("stretch_rates", a.stretch_rates,
           "audio variants by librubberband: time-stretch rates (> 1 faster), e.g. [0.81, 1.23]");
+  s.choice("rubberband_engine", a.rubberband_engine,
+           {{"faster", RubberbandEngine::kFaster}, {"finer", RubberbandEngine::kFiner}},
+           "librubberband's engine for the pitch and stretch variants: R2 or R3");
   s.field("drc_presets", a.drc_presets,
           "audio variants by sox's compand: dynamic-range compression presets (muda's: radio, film "
           "standard, film light, music standard, music light, speech)");
@@ -82,6 +85,9 @@ std::string describe(const AugmentOptions& a) {
   }
   if (!a.stretch_rates.empty())
     parts.push_back(fmt::format("stretch {}", fmt::join(a.stretch_rates, ", ")));
+  if (a.rubberband_engine == RubberbandEngine::kFiner &&
+      !(a.pitch_semitones.empty() && a.stretch_rates.empty()))
+    parts.back() += " (rubberband R3)";
   if (!a.drc_presets.empty())
     parts.push_back(fmt::format("compression {}", fmt::join(a.drc_presets, ", ")));
   if (!a.noise_files.empty())

@@ -14,6 +14,11 @@
 
 namespace audify {
 
+// librubberband's engines: R2 ("faster", the only one of the rubberband muda used in 2017) and R3
+// ("finer", since rubberband 3.0), which keeps a clip's envelope and level closer (README,
+// "Augmentation").
+enum class RubberbandEngine { kFaster, kFiner };
+
 struct AugmentOptions {
   double gain_db = 0.0;      // uniform gain in [-gain_db, +gain_db] dB (0 = off)
   int time_masks = 0;        // SpecAugment: masks per window along time
@@ -21,9 +26,10 @@ struct AugmentOptions {
   int freq_masks = 0;        // masks per window along the mel bands
   int freq_mask_bands = 0;   // each up to this many bands wide
   double mixup_alpha = 0.0;  // mixup with lambda ~ Beta(alpha, alpha) per batch (0 = off)
-  std::vector<double> pitch_semitones;   // audio variants: pitch shifts, e.g. [-2, -1, 1, 2]
-  std::vector<double> stretch_rates;     // audio variants: time stretches (> 1 = faster), muda's
-                                         // sense, e.g. [0.81, 0.93, 1.07, 1.23]
+  std::vector<double> pitch_semitones;  // audio variants: pitch shifts, e.g. [-2, -1, 1, 2]
+  std::vector<double> stretch_rates;    // audio variants: time stretches (> 1 = faster), muda's
+                                        // sense, e.g. [0.81, 0.93, 1.07, 1.23]
+  RubberbandEngine rubberband_engine = RubberbandEngine::kFaster;  // for both of the above
   std::vector<std::string> drc_presets;  // audio variants: sox compand presets (muda's), e.g.
                                          // ["radio", "film standard", "music standard", "speech"]
   std::vector<std::string> noise_files;  // audio variants: one per background recording
