@@ -22,11 +22,7 @@
 namespace audify::detail {
 namespace {
 
-constexpr size_t kLanes = 8;  // independent partial sums in the dot products
-
-// The dot products are the whole cost; AVX(+FMA) and AVX-512 copies, picked at load time, run them
-// faster than the baseline x86-64 (SSE2) build. FMA only changes double rounding (~1e-16).
-#define AUDIFY_CLONES AUDIFY_TARGET_CLONES
+constexpr size_t kPartialSums = 8;  // independent partial sums in the dot products
 
 // The scaled window and its forward differences, rearranged as rows[offset][tap] for one
 // (filter, sample_ratio): tap i of row o is window[o + i * step]; entries past the window are 0.
@@ -55,7 +51,7 @@ std::shared_ptr<const PolyphaseTable> build_table(const ResampyFilter& f, double
   const auto step = static_cast<size_t>(table->step);
   // Rows padded with zero taps to a multiple of the accumulator count: every output then runs the
   // same fixed-length loop, and a zero weight adds exactly nothing.
-  table->row_len = (nwin / step + kLanes - 1) / kLanes * kLanes;
+  table->row_len = (nwin / step + kPartialSums - 1) / kPartialSums * kPartialSums;
   table->win.assign((step + 1) * table->row_len, 0.0);
   table->delta.assign((step + 1) * table->row_len, 0.0);
   for (size_t o = 0; o <= step; ++o) {
@@ -88,17 +84,17 @@ std::shared_ptr<const PolyphaseTable> cached_table(const ResampyFilter& f, doubl
 }
 
 // One wing's taps, sum_i (w[i] + eta * d[i]) * x[i], added into per-lane partial sums the
-// compiler keeps in vector registers; count is a multiple of kLanes (rows are zero-padded).
+// compiler keeps in vector registers; count is a multiple of kPartialSums (rows are zero-padded).
 // eta == 0 (integer-ratio rates) skips the interpolation term, which would add exactly 0.
 inline void add_wing(double* acc, const double* w, const double* d, double eta, const float* x,
                      size_t count) {
   if (eta == 0.0) {
-    for (size_t i = 0; i < count; i += kLanes) {
-      for (size_t j = 0; j < kLanes; ++j) acc[j] += w[i + j] * static_cast<double>(x[i + j]);
+    for (size_t i = 0; i < count; i += kPartialSums) {
+      for (size_t j = 0; j < kPartialSums; ++j) acc[j] += w[i + j] * static_cast<double>(x[i + j]);
     }
   } else {
-    for (size_t i = 0; i < count; i += kLanes) {
-      for (size_t j = 0; j < kLanes; ++j) {
+    for (size_t i = 0; i < count; i += kPartialSums) {
+      for (size_t j = 0; j < kPartialSums; ++j) {
         acc[j] += (w[i + j] + eta * d[i + j]) * static_cast<double>(x[i + j]);
       }
     }
@@ -113,12 +109,14 @@ struct Taps {
   const float* x;
 };
 
-// Both wings of one output sample, with a single horizontal sum at the end.
-AUDIFY_CLONES double output_sample(const Taps& left, const Taps& right, size_t count) {
-  double acc[kLanes] = {};
+// Both wings of one output sample, with a single horizontal sum at the end. The dot products are
+// the whole cost: AVX(+FMA) and AVX-512 copies, picked at load time, run them faster than the
+// baseline x86-64 (SSE2) build; FMA only changes double rounding (~1e-16).
+AUDIFY_TARGET_CLONES double output_sample(const Taps& left, const Taps& right, size_t count) {
+  double acc[kPartialSums] = {};
   add_wing(acc, left.w, left.d, left.eta, left.x, count);
   add_wing(acc, right.w, right.d, right.eta, right.x, count);
-  for (size_t width = kLanes / 2; width > 0; width /= 2) {
+  for (size_t width = kPartialSums / 2; width > 0; width /= 2) {
     for (size_t j = 0; j < width; ++j) acc[j] += acc[j + width];
   }
   return acc[0];

@@ -16,22 +16,13 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/simd.h"
 
 namespace audify::detail {
 namespace {
 
-constexpr size_t kLanes = 8;  // doubles per vector; rows are zero-padded to a multiple of this
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(__SANITIZE_ADDRESS__)
-// GCC only (clang has no optimize attribute). fp-contract lets the multiply-adds fuse (the
-// build's -std=c++20 turns that off); it changes double rounding only (~1e-16).
-#define AUDIFY_CLONES                                                          \
-  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"), \
-                 optimize("fp-contract=fast")))
-#else
-#define AUDIFY_CLONES
-#endif
+constexpr size_t kVectorLanes =
+    8;  // doubles per vector; rows are zero-padded to a multiple of this
 
 // resampy's filter state for one rate pair: the (optionally downscaled) window, its step, scale.
 struct Window {
@@ -126,7 +117,7 @@ std::shared_ptr<const Plan> build_plan(const Window& w, long p, long q) {
   plan->exact = std::has_single_bit(static_cast<unsigned long>(p)) &&
                 std::has_single_bit(static_cast<unsigned long>(q));
   plan->left = w.taps(0);
-  plan->len = (plan->left + w.taps(0) + kLanes - 1) / kLanes * kLanes;
+  plan->len = (plan->left + w.taps(0) + kVectorLanes - 1) / kVectorLanes * kVectorLanes;
   plan->alternatives.resize(static_cast<size_t>(p));
   std::vector<ExactPhase> phases;
   for (long j = 0; j < p; ++j) {
@@ -216,7 +207,7 @@ template <int R>
 inline __attribute__((always_inline)) void dot_block(const double* h, const double* const* xs,
                                                      size_t len, float* const* y) {
   v8d acc[R] = {};
-  for (size_t k = 0; k < len; k += kLanes) {
+  for (size_t k = 0; k < len; k += kVectorLanes) {
     v8d hv, xv;
     std::memcpy(&hv, h + k, sizeof hv);
     for (int r = 0; r < R; ++r) {
@@ -230,8 +221,9 @@ inline __attribute__((always_inline)) void dot_block(const double* h, const doub
 // y[t] = row[t] . xd[start[t] ...] for every t with a row (row < 0: computed elsewhere), taken
 // as groups t, t + p, t + 2p, t + 3p where those share a row. The whole loop sits in one function
 // so the clone dispatch is paid once, not per output.
-AUDIFY_CLONES void dot_rows(const double* xd, const double* weights, size_t len, size_t p,
-                            const int32_t* row, const int64_t* start, size_t count, float* y) {
+AUDIFY_TARGET_CLONES_FMA void dot_rows(const double* xd, const double* weights, size_t len,
+                                       size_t p, const int32_t* row, const int64_t* start,
+                                       size_t count, float* y) {
   constexpr int kGroup = 4;
   for (size_t b = 0; b < count; b += kGroup * p) {
     for (size_t j = 0; j < p && b + j < count; ++j) {

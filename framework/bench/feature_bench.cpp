@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "audio/load.h"
+#include "core/elapsed.h"
 #include "core/error.h"
 #include "features/extract.h"
 #include "features/extractor.h"
@@ -69,10 +70,6 @@ Bytes make_bench_wav(int index) {
 }
 
 namespace {
-
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
 
 // Whole-pipeline throughput over all clips with `threads` workers; best of `repeats`.
 double pipeline_rate(const std::vector<Bytes>& wavs, const FeatureOptions& options, int threads,

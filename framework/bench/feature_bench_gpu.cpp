@@ -8,6 +8,7 @@
 
 #include "audio/load.h"
 #include "bench/feature_bench.h"
+#include "core/elapsed.h"
 #include "core/error.h"
 #include "features/extract.h"
 #include "features/extract_batched.h"
@@ -17,10 +18,6 @@ namespace audify {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
 
 // Every clip through `gpu` in its preferred batches, max_in_flight() of them submitted at once.
 std::size_t run_decoded(BatchExtractor& gpu, const std::vector<std::vector<float>>& clips) {

@@ -5,19 +5,14 @@
 #include <chrono>
 #include <string>
 
+#include "core/elapsed.h"
 #include "core/error.h"
 #include "core/matrix.h"
 #include "core/philox.h"
 #include "features/frame_store.h"
 
 namespace audify {
-namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 FrameStoreBenchResult run_frame_store_bench(const FrameStoreBenchOptions& o) {
   if (o.clips == 0 || o.frames <= 0 || o.bands <= 0) fail("bench frames: empty store asked for");

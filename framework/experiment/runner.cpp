@@ -17,6 +17,7 @@
 #include "config/paths.h"
 #include "config/toml_writer.h"
 #include "core/atomic_file.h"
+#include "core/elapsed.h"
 #include "core/error.h"
 #include "experiment/model_factory.h"
 #include "experiment/run_data.h"
@@ -28,10 +29,6 @@ namespace fs = std::filesystem;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 // The rows' examples: feature rows copied out of the table, or the frame store's clips by index.
 void gather(const RunData& data, const std::vector<int>& rows, Examples& x, std::vector<int>& y) {
@@ -123,7 +120,7 @@ std::vector<SplitRun> prepare_splits(const RunConfig& c, const RunData& data,
     if (data.frames)
       gather(data, evenly_spaced(split.train, std::max<std::size_t>(split.test.size(), 1)),
              run.curve_sample.emplace(), run.curve_sample_y);
-    report.seconds.split += since(t);
+    report.seconds.split += seconds_since(t);
     spdlog::info(
         "split {} [{}/{}]: {} train, {} test clips; {:.1f}% of test clips have a sibling "
         "slice in train",
@@ -159,7 +156,7 @@ void train_splits(const RunConfig& c, std::vector<SplitRun>& runs, RunReport& re
         const double train_acc =
             accuracy(run.y_curve(), argmax_rows(m.predict_proba(run.x_curve())));
         const double test_acc = accuracy(run.y_test, argmax_rows(m.predict_proba(run.x_test)));
-        eval_seconds += since(e_start);
+        eval_seconds += seconds_since(e_start);
         run.history.push_back(
             {run.split->name, e.epoch, e.loss, train_acc, test_acc, e.train_accuracy});
         if (e.epoch % 10 == 0 || e.epoch == c.train.epochs || e.epoch == 1)
@@ -180,7 +177,7 @@ void train_splits(const RunConfig& c, std::vector<SplitRun>& runs, RunReport& re
   }
   const auto t = Clock::now();
   fit_together(requests);
-  report.seconds.train += since(t) - eval_seconds;
+  report.seconds.train += seconds_since(t) - eval_seconds;
   report.seconds.evaluate += eval_seconds;
   for (SplitRun& run : runs) run.result.stopped_early = run.result.epochs_run < c.train.epochs;
 }
@@ -203,7 +200,7 @@ void evaluate_split(SplitRun& run, int classes, RunReport& report,
   pooled_truth.insert(pooled_truth.end(), run.y_test.begin(), run.y_test.end());
   pooled_predicted.insert(pooled_predicted.end(), predicted.begin(), predicted.end());
   report.history.insert(report.history.end(), run.history.begin(), run.history.end());
-  report.seconds.evaluate += since(t);
+  report.seconds.evaluate += seconds_since(t);
   spdlog::info("{}: train acc {:.4f}, test acc {:.4f}, macro-F1 {:.4f}", result.name,
                result.train.accuracy, result.test.accuracy, result.test.macro_f1);
   report.splits.push_back(std::move(result));
@@ -224,7 +221,7 @@ std::unique_ptr<RunModel> fit_on_all_clips(const RunConfig& c, const RunData& da
   spdlog::info("train.refit: fitting the saved model on all {} clips", all.size());
   std::vector<FitRequest> request{{model.get(), &x, y, {}}};
   fit_together(request);
-  report.seconds.train += since(t);
+  report.seconds.train += seconds_since(t);
   return model;
 }
 
@@ -289,7 +286,7 @@ nlohmann::json run_stages(const RunRequest& req) {
   auto t = Clock::now();
   const RunData data = load_run_data(c, req.progress);
   report.seconds.dataset = data.dataset_seconds;
-  report.seconds.extract = since(t) - data.dataset_seconds;
+  report.seconds.extract = seconds_since(t) - data.dataset_seconds;
   const FeatureTable& table = data.table;
   report.data_source = data.source;
   report.feature_description = describe_features(c.features, c.data.features, table.columns.size());
@@ -300,7 +297,7 @@ nlohmann::json run_stages(const RunRequest& req) {
 
   t = Clock::now();
   const std::vector<Split> splits = make_splits(table, c.effective_split());
-  report.seconds.split = since(t);
+  report.seconds.split = seconds_since(t);
   std::vector<SplitRun> runs = prepare_splits(c, data, splits, classes, report);
   train_splits(c, runs, report);
   std::vector<PredictionRow> predictions;
@@ -334,8 +331,8 @@ nlohmann::json run_stages(const RunRequest& req) {
               {"audify.trained_on", report.model_trained_on}});
   write_file_atomic(dir / "predictions.csv", predictions_csv(table, data.class_names, predictions));
   write_file_atomic(dir / "history.csv", history_csv(report.history, splits.size() > 1));
-  report.seconds.write = since(t);  // metrics.json itself is written after its own timings
-  report.seconds.total = since(start);
+  report.seconds.write = seconds_since(t);  // metrics.json itself is written after its own timings
+  report.seconds.total = seconds_since(start);
   nlohmann::json metrics = metrics_json(report);
   if (req.before_metrics) req.before_metrics();
   write_file_atomic(dir / "metrics.json", metrics.dump(2) + "\n");

@@ -15,8 +15,8 @@ namespace {
 
 // Entry layout: magic, u64 n, n float32 values, u64 XXH3-64 of everything before it. Version 1
 // entries had no checksum; their magic no longer matches, so they are recomputed and replaced.
-constexpr char kMagic[8] = {'A', 'U', 'D', 'F', 'E', 'A', 'T', '2'};
-constexpr std::size_t kHeaderBytes = sizeof kMagic + sizeof(std::uint64_t);
+constexpr char kFeatureCacheMagic[8] = {'A', 'U', 'D', 'F', 'E', 'A', 'T', '2'};
+constexpr std::size_t kHeaderBytes = sizeof kFeatureCacheMagic + sizeof(std::uint64_t);
 constexpr std::size_t kChecksumBytes = sizeof(XXH64_hash_t);
 
 std::string hex128(XXH128_hash_t h) {
@@ -28,7 +28,7 @@ bool intact(const std::string& blob, std::size_t n) {
   if (blob.size() != kHeaderBytes + n * sizeof(float) + kChecksumBytes) return false;
   std::uint64_t stored_n = 0;
   XXH64_hash_t stored = 0;
-  std::memcpy(&stored_n, blob.data() + sizeof kMagic, sizeof stored_n);
+  std::memcpy(&stored_n, blob.data() + sizeof kFeatureCacheMagic, sizeof stored_n);
   std::memcpy(&stored, blob.data() + blob.size() - kChecksumBytes, sizeof stored);
   return stored_n == n && XXH3_64bits(blob.data(), blob.size() - kChecksumBytes) == stored;
 }
@@ -62,7 +62,7 @@ std::optional<std::vector<float>> FeatureCache::get(const std::string& key,
     spdlog::warn("feature cache: {}; recomputing", e.what());
     return std::nullopt;
   }
-  const std::string_view magic(kMagic, sizeof kMagic);
+  const std::string_view magic(kFeatureCacheMagic, sizeof kFeatureCacheMagic);
   // An entry of another format version (the magic's last character differs) is replaced quietly.
   if (!blob.starts_with(magic) && blob.starts_with(magic.substr(0, magic.size() - 1)))
     return std::nullopt;
@@ -78,7 +78,7 @@ std::optional<std::vector<float>> FeatureCache::get(const std::string& key,
 
 void FeatureCache::put(const std::string& key, std::span<const float> values) const {
   if (!enabled()) return;
-  std::string blob(kMagic, sizeof kMagic);
+  std::string blob(kFeatureCacheMagic, sizeof kFeatureCacheMagic);
   const std::uint64_t n = values.size();
   blob.append(reinterpret_cast<const char*>(&n), sizeof n);
   blob.append(reinterpret_cast<const char*>(values.data()), values.size_bytes());

@@ -13,7 +13,7 @@
 namespace audify {
 namespace {
 
-constexpr char kMagic[8] = {'A', 'U', 'D', 'F', 'R', 'M', 'S', '1'};
+constexpr char kFrameStoreMagic[8] = {'A', 'U', 'D', 'F', 'R', 'M', 'S', '1'};
 
 template <typename T>
 void put(std::string& out, const T& value) {
@@ -52,7 +52,7 @@ void FrameStore::save(const std::filesystem::path& path, const std::string& note
   for (std::size_t i = 0; i < clips(); ++i) counts[i] = frames(i);
   const std::string header =
       nlohmann::json{{"bands", bands_}, {"frames", counts}, {"notes", notes}}.dump();
-  std::string out(kMagic, sizeof kMagic);
+  std::string out(kFrameStoreMagic, sizeof kFrameStoreMagic);
   put(out, static_cast<std::uint64_t>(header.size()));
   out += header;
   const std::size_t floats_at = out.size();
@@ -72,13 +72,14 @@ FrameStore FrameStore::load(const std::filesystem::path& path, std::string* note
   };
   std::error_code ec;
   const std::uintmax_t file_size = std::filesystem::file_size(path, ec);
-  char magic[sizeof kMagic] = {};
-  if (ec || file_size < sizeof kMagic + sizeof(std::uint64_t) || !in.read(magic, sizeof magic) ||
-      std::memcmp(magic, kMagic, sizeof kMagic) != 0)
+  char magic[sizeof kFrameStoreMagic] = {};
+  if (ec || file_size < sizeof kFrameStoreMagic + sizeof(std::uint64_t) ||
+      !in.read(magic, sizeof magic) ||
+      std::memcmp(magic, kFrameStoreMagic, sizeof kFrameStoreMagic) != 0)
     fail("{}: not an audify frame store", path.string());
   std::uint64_t header_size = 0;
   read(&header_size, sizeof header_size);
-  if (header_size > file_size - sizeof kMagic - sizeof header_size)
+  if (header_size > file_size - sizeof kFrameStoreMagic - sizeof header_size)
     fail("{}: frame store is truncated", path.string());
   std::string header_text(header_size, '\0');
   read(header_text.data(), header_size);
@@ -89,9 +90,10 @@ FrameStore FrameStore::load(const std::filesystem::path& path, std::string* note
   for (const auto& n : header["frames"])
     store.offsets_.push_back(store.offsets_.back() + n.get<std::size_t>());
   const std::size_t floats = store.offsets_.back() * static_cast<std::size_t>(store.bands_);
-  const std::uintmax_t frame_bytes =
-      file_size - sizeof kMagic - sizeof header_size - header_size - sizeof(std::uint64_t);
-  if (file_size < sizeof kMagic + sizeof header_size + header_size + sizeof(std::uint64_t) ||
+  const std::uintmax_t frame_bytes = file_size - sizeof kFrameStoreMagic - sizeof header_size -
+                                     header_size - sizeof(std::uint64_t);
+  if (file_size <
+          sizeof kFrameStoreMagic + sizeof header_size + header_size + sizeof(std::uint64_t) ||
       frame_bytes != floats * sizeof(float))
     fail("{}: frame store holds {} bytes of frames, its header says {}", path.string(), frame_bytes,
          floats * sizeof(float));

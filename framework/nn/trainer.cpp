@@ -15,9 +15,8 @@
 namespace audify::nn {
 namespace {
 
-// The per-element passes, with the activation's switch hoisted out of the loops and cloned per
-// instruction set so that they vectorise.
-#define AUDIFY_CLONES AUDIFY_TARGET_CLONES
+// The per-element passes, with the activation's switch hoisted out of the loops; the callers below
+// are cloned per instruction set (AUDIFY_TARGET_CLONES) so that they vectorise.
 
 template <Activation A>
 inline __attribute__((always_inline)) void forward_pass(int rows, int d, float* out, int ld,
@@ -30,8 +29,8 @@ inline __attribute__((always_inline)) void forward_pass(int rows, int d, float* 
     }
 }
 
-AUDIFY_CLONES void activate_and_drop(Activation a, int rows, int d, float* out, int ld, float* pre,
-                                     const float* scale) {
+AUDIFY_TARGET_CLONES void activate_and_drop(Activation a, int rows, int d, float* out, int ld,
+                                            float* pre, const float* scale) {
   switch (a) {
     case Activation::kRelu:
       return forward_pass<Activation::kRelu>(rows, d, out, ld, pre, scale);
@@ -55,8 +54,9 @@ inline __attribute__((always_inline)) void backward_pass(int rows, int d, const 
     }
 }
 
-AUDIFY_CLONES void activation_backward(Activation a, int rows, int d, const float* dh, int ld,
-                                       const float* pre, const float* scale, float* dz) {
+AUDIFY_TARGET_CLONES void activation_backward(Activation a, int rows, int d, const float* dh,
+                                              int ld, const float* pre, const float* scale,
+                                              float* dz) {
   switch (a) {
     case Activation::kRelu:
       return backward_pass<Activation::kRelu>(rows, d, dh, ld, pre, scale, dz);
@@ -69,7 +69,7 @@ AUDIFY_CLONES void activation_backward(Activation a, int rows, int d, const floa
   }
 }
 
-AUDIFY_CLONES void column_sums(int rows, int ld, const float* x, float* sums) {
+AUDIFY_TARGET_CLONES void column_sums(int rows, int ld, const float* x, float* sums) {
   for (int c = 0; c < ld; ++c) sums[c] = 0.0f;
   for (int r = 0; r < rows; ++r)
     for (int c = 0; c < ld; ++c) sums[c] += x[r * ld + c];

@@ -7,6 +7,7 @@
 
 #include "audio/audio_formats.h"
 #include "audio/decode.h"
+#include "core/elapsed.h"
 #include "serve/api_error.h"
 #include "serve/clip_view.h"
 
@@ -14,10 +15,6 @@ namespace audify {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double ms_since(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
 
 // The HTTP status for each reason decode refuses a file.
 int status_of(AudioFault fault) {

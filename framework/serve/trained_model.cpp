@@ -8,6 +8,7 @@
 
 #include "audio/audio_file.h"
 #include "audio/load.h"
+#include "core/elapsed.h"
 #include "core/error.h"
 #include "features/dct.h"
 #include "features/extractor.h"
@@ -18,10 +19,6 @@ namespace audify {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double ms_since(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
 
 const std::string& metadata_at(const std::map<std::string, std::string>& m, const std::string& key,
                                const std::filesystem::path& path) {

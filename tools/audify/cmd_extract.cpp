@@ -30,7 +30,7 @@ struct ExtractArgs {
 
 // Splits `key=value` overrides into the dataset root, the other data.* keys (its layout), the
 // feature set and features.* values.
-struct ParsedOverrides {
+struct ExtractOverrides {
   std::filesystem::path root;
   std::vector<std::pair<std::string, std::string>> data_keys;
   std::string feature_set = "mfcc40_mean";
@@ -38,8 +38,8 @@ struct ParsedOverrides {
   std::vector<std::pair<std::string, std::string>> feature_keys;
 };
 
-ParsedOverrides parse_overrides(const std::vector<std::string>& overrides) {
-  ParsedOverrides p;
+ExtractOverrides parse_extract_overrides(const std::vector<std::string>& overrides) {
+  ExtractOverrides p;
   for (const std::string& o : overrides) {
     const auto eq = o.find('=');
     if (eq == std::string::npos || eq == 0) fail("override '{}': expected key=value", o);
@@ -73,7 +73,7 @@ std::string file_safe(std::string text) {
 
 // outputs/features/<dataset>_<set>[_<key>-<value>...].csv: one table per dataset and feature
 // options, so extracting a second dataset (or other options) does not overwrite the first's.
-std::filesystem::path default_table_path(const std::string& dataset, const ParsedOverrides& p) {
+std::filesystem::path default_table_path(const std::string& dataset, const ExtractOverrides& p) {
   std::string name = file_safe(dataset) + "_" + file_safe(p.feature_set);
   for (const auto& [key, value] : p.feature_keys) name += "_" + file_safe(key + "-" + value);
   return std::filesystem::path("outputs") / "features" / (name + ".csv");
@@ -81,7 +81,7 @@ std::filesystem::path default_table_path(const std::string& dataset, const Parse
 
 // The dataset's name for its table: its root folder's (a manifest: the CSV's stem), and the
 // subset when one is chosen.
-std::string dataset_name(const std::filesystem::path& root, const ParsedOverrides& p) {
+std::string dataset_name(const std::filesystem::path& root, const ExtractOverrides& p) {
   std::error_code ec;
   const std::filesystem::path full = std::filesystem::weakly_canonical(root, ec);
   const std::filesystem::path& named = ec ? root : full;
@@ -103,7 +103,7 @@ std::vector<ExtractJob> jobs_from_files(const std::vector<std::string>& files) {
 }
 
 int run_extract(const ExtractArgs& args) {
-  ParsedOverrides parsed = parse_overrides(args.overrides);
+  ExtractOverrides parsed = parse_extract_overrides(args.overrides);
   FeatureOptions options = load_feature_set(parsed.feature_set);
   OptionSchema schema("features");
   bind(schema, options);

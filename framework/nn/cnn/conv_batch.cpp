@@ -18,12 +18,17 @@ int slices_of(int samples) {
   return std::clamp(samples, 1, kSlices);
 }
 
+// Threads that get work: no more than there are slices.
+int workers_for(int samples, int threads) {
+  return std::clamp(threads, 1, slices_of(samples));
+}
+
 // Runs body(thread, slice, first, last) for each slice's samples [first, last); `thread` in
 // [0, threads) names the caller's scratch. Slices go to threads round-robin.
 template <typename Body>
 void for_each_slice(int samples, int threads, const Body& body) {
   const int slices = slices_of(samples);
-  const int workers = std::clamp(threads, 1, slices);
+  const int workers = workers_for(samples, threads);
   parallel_jobs(static_cast<std::size_t>(workers), workers, [&](std::size_t worker) {
     const int t = static_cast<int>(worker);
     for (int s = t; s < slices; s += workers)
@@ -47,7 +52,7 @@ struct Sizes {
 Sizes prepare(const ConvBatch& b, int threads, ConvScratch& scratch) {
   const PatchGeometry& g = b.patches;
   const int k = g.patch_size(), p = g.out_pixels(), f = b.filters;
-  const auto workers = static_cast<std::size_t>(std::clamp(threads, 1, slices_of(b.samples)));
+  const auto workers = static_cast<std::size_t>(workers_for(b.samples, threads));
   if (scratch.cols.size() < workers) scratch.cols.resize(workers);
   return {k,
           p,
@@ -96,7 +101,7 @@ void conv_backward_filter(const ConvBatch& b, const float* x, const float* dy, f
   const std::size_t weights = static_cast<std::size_t>(z.f) * z.k, per_slice = weights + z.f;
   const int slices = slices_of(b.samples);
   scratch.slice_grads.assign(per_slice * static_cast<std::size_t>(slices), 0.0f);
-  const std::vector<float> ones(static_cast<std::size_t>(z.p), 1.0f);
+  if (dbias) scratch.ones.assign(static_cast<std::size_t>(z.p), 1.0f);
   for_each_slice(b.samples, threads, [&](int thread, int slice, int first, int last) {
     float* cols = patch_buffer(scratch, thread, z.cols);
     float* dw = scratch.slice_grads.data() + per_slice * static_cast<std::size_t>(slice);
@@ -104,8 +109,8 @@ void conv_backward_filter(const ConvBatch& b, const float* x, const float* dy, f
       const float* grad_out = dy + static_cast<std::size_t>(s) * z.out;
       // db (F) += dy_s (F, P) * ones (P): sgemv vectorises the row sums.
       if (dbias)
-        cblas_sgemv(CblasRowMajor, CblasNoTrans, z.f, z.p, 1.0f, grad_out, z.p, ones.data(), 1,
-                    1.0f, dw + weights, 1);
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, z.f, z.p, 1.0f, grad_out, z.p, scratch.ones.data(),
+                    1, 1.0f, dw + weights, 1);
       // The patch matrix is rebuilt rather than kept from forward: a batch of them is ~120 MB
       // for SB-CNN's second layer, and rebuilding costs a few percent of the GEMMs.
       im2col(b.patches, x + static_cast<std::size_t>(s) * z.in, cols);

@@ -20,10 +20,12 @@ struct ConvBatch {
   int filters = 0;
 };
 
-// Buffers a convolution keeps between calls: patch matrices per thread, gradients per slice.
+// Buffers a convolution keeps between calls: patch matrices per thread, gradients per slice, and
+// the vector of ones whose product with dy sums the bias gradient.
 struct ConvScratch {
   std::vector<std::vector<float>> cols;
   std::vector<float> slice_grads;
+  std::vector<float> ones;
 };
 
 // y (n, F, oh, ow) = W (F, C, kh, kw) * x (n, C, h, w), plus bias (F) when given.
