@@ -21,8 +21,8 @@
 namespace audify::detail {
 namespace {
 
-constexpr size_t kVectorLanes =
-    8;  // doubles per vector; rows are zero-padded to a multiple of this
+// Doubles per vector; rows are zero-padded to a multiple of this.
+constexpr size_t kVectorLanes = 8;
 
 // resampy's filter state for one rate pair: the (optionally downscaled) window, its step, scale.
 struct Window {

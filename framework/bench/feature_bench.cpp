@@ -20,7 +20,6 @@
 namespace audify {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using Bytes = std::vector<std::byte>;
 
 }  // namespace
@@ -77,7 +76,7 @@ double pipeline_rate(const std::vector<Bytes>& wavs, const FeatureOptions& optio
   double best = 0;
   for (int r = 0; r < repeats; ++r) {
     std::atomic<std::size_t> next{0};
-    const auto t0 = Clock::now();
+    const auto t0 = SteadyClock::now();
     {
       std::vector<std::jthread> pool;
       for (int t = 0; t < threads; ++t)
@@ -115,13 +114,13 @@ std::vector<FeatureBenchRow> run_feature_bench(const FeatureBenchOptions& option
     for (int r = 0; r < options.repeats; ++r) {
       double d = 0, rs = 0, m = 0;
       for (const Bytes& w : wavs) {
-        auto t0 = Clock::now();
+        auto t0 = SteadyClock::now();
         Audio a = decode_audio_memory(w, "bench.wav");
         d += seconds_since(t0);
-        t0 = Clock::now();
+        t0 = SteadyClock::now();
         a = conform_audio(std::move(a), fo.load, "bench.wav");
         rs += seconds_since(t0);
-        t0 = Clock::now();
+        t0 = SteadyClock::now();
         const Matrix frames = extractor->mfcc(a.samples);
         AUDIFY_ASSERT(!summarize(frames, fo).empty());
         m += seconds_since(t0);

@@ -17,8 +17,6 @@
 namespace audify {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 // Every clip through `gpu` in its preferred batches, max_in_flight() of them submitted at once.
 std::size_t run_decoded(BatchExtractor& gpu, const std::vector<std::vector<float>>& clips) {
   std::vector<std::span<const float>> spans(clips.begin(), clips.end());
@@ -62,7 +60,7 @@ GpuFeatureBench run_gpu_feature_bench(const FeatureBenchOptions& options, Device
   r.seconds_without_decode = 1e30;
   r.seconds_with_decode = 1e30;
   for (int pass = 0; pass < options.repeats; ++pass) {
-    auto t0 = Clock::now();
+    auto t0 = SteadyClock::now();
     r.batches = run_decoded(*gpu, decoded);
     r.seconds_without_decode = std::min(r.seconds_without_decode, seconds_since(t0));
 
@@ -81,7 +79,7 @@ GpuFeatureBench run_gpu_feature_bench(const FeatureBenchOptions& options, Device
       std::lock_guard lock(error_mutex);
       if (first_error.empty()) first_error = std::move(error);
     };
-    t0 = Clock::now();
+    t0 = SteadyClock::now();
     extract_batched(wavs.size(), r.threads, *gpu, callbacks);
     r.seconds_with_decode = std::min(r.seconds_with_decode, seconds_since(t0));
     if (!first_error.empty())

@@ -12,7 +12,6 @@
 #include "features/frame_store.h"
 
 namespace audify {
-namespace {}  // namespace
 
 FrameStoreBenchResult run_frame_store_bench(const FrameStoreBenchOptions& o) {
   if (o.clips == 0 || o.frames <= 0 || o.bands <= 0) fail("bench frames: empty store asked for");

@@ -28,8 +28,6 @@ namespace audify {
 namespace fs = std::filesystem;
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 // The rows' examples: feature rows copied out of the table, or the frame store's clips by index.
 void gather(const RunData& data, const std::vector<int>& rows, Examples& x, std::vector<int>& y) {
   const FeatureTable& table = data.table;
@@ -113,7 +111,7 @@ std::vector<SplitRun> prepare_splits(const RunConfig& c, const RunData& data,
     SplitRun& run = runs[s];
     const Split& split = splits[s];
     run.split = &split;
-    const auto t = Clock::now();
+    const auto t = SteadyClock::now();
     gather(data, split.train, run.x_train, run.y_train);
     run.x_train.variants = data.variants.get();  // a variant stays on its source clip's side
     gather(data, split.test, run.x_test, run.y_test);
@@ -150,7 +148,7 @@ void train_splits(const RunConfig& c, std::vector<SplitRun>& runs, RunReport& re
       const bool curve_point =
           every > 0 && (e.epoch % every == 0 || e.epoch == 1 || e.epoch == c.train.epochs);
       if (curve_point) {
-        const auto e_start = Clock::now();
+        const auto e_start = SteadyClock::now();
         // The train figure as the final table measures it (the model as it stands, dropout off),
         // not the trainer's running accuracy under dropout, so the two curves compare.
         const double train_acc =
@@ -175,7 +173,7 @@ void train_splits(const RunConfig& c, std::vector<SplitRun>& runs, RunReport& re
     };
     requests.push_back({run.model.get(), &run.x_train, run.y_train, hook});
   }
-  const auto t = Clock::now();
+  const auto t = SteadyClock::now();
   fit_together(requests);
   report.seconds.train += seconds_since(t) - eval_seconds;
   report.seconds.evaluate += eval_seconds;
@@ -186,7 +184,7 @@ void train_splits(const RunConfig& c, std::vector<SplitRun>& runs, RunReport& re
 void evaluate_split(SplitRun& run, int classes, RunReport& report,
                     std::vector<PredictionRow>& predictions, std::vector<int>& pooled_truth,
                     std::vector<int>& pooled_predicted) {
-  const auto t = Clock::now();
+  const auto t = SteadyClock::now();
   SplitResult& result = run.result;
   result.train = evaluate(run.y_train, argmax_rows(run.model->predict_proba(run.x_train)), classes);
   const Matrix p_test = run.model->predict_proba(run.x_test);
@@ -209,7 +207,7 @@ void evaluate_split(SplitRun& run, int classes, RunReport& report,
 // train.refit: one more model of the same recipe on every clip (no test side, so no history).
 std::unique_ptr<RunModel> fit_on_all_clips(const RunConfig& c, const RunData& data, int classes,
                                            RunReport& report) {
-  const auto t = Clock::now();
+  const auto t = SteadyClock::now();
   std::vector<int> all(data.table.rows.size());
   for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
   Examples x;
@@ -269,7 +267,7 @@ namespace {
 nlohmann::json run_stages(const RunRequest& req) {
   const RunConfig& c = req.config;
   const fs::path& dir = req.run_dir;
-  const auto start = Clock::now();
+  const auto start = SteadyClock::now();
   const std::string config_text = resolved_config_text(c);
   write_file_atomic(dir / "config.toml", config_text);
   write_file_atomic(dir / "overrides.txt", overrides_text(req.overrides));
@@ -283,7 +281,7 @@ nlohmann::json run_stages(const RunRequest& req) {
   report.split_kind = split_kind_name(c.split.kind);
   report.device = c.resolved_device();
 
-  auto t = Clock::now();
+  auto t = SteadyClock::now();
   const RunData data = load_run_data(c, req.progress);
   report.seconds.dataset = data.dataset_seconds;
   report.seconds.extract = seconds_since(t) - data.dataset_seconds;
@@ -295,7 +293,7 @@ nlohmann::json run_stages(const RunRequest& req) {
   report.class_names = data.class_names;
   const int classes = data.classes();
 
-  t = Clock::now();
+  t = SteadyClock::now();
   const std::vector<Split> splits = make_splits(table, c.effective_split());
   report.seconds.split = seconds_since(t);
   std::vector<SplitRun> runs = prepare_splits(c, data, splits, classes, report);
@@ -321,7 +319,7 @@ nlohmann::json run_stages(const RunRequest& req) {
           : "the last split's model only (" + splits.back().name +
                 "); train.refit=true fits the saved model on all clips after the splits";
 
-  t = Clock::now();
+  t = SteadyClock::now();
   nlohmann::json classes_json = data.class_names;
   saved.save(dir / "model.safetensors",
              {{"audify.config", config_text},

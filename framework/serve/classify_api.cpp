@@ -14,8 +14,6 @@
 namespace audify {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 // The HTTP status for each reason decode refuses a file.
 int status_of(AudioFault fault) {
   switch (fault) {
@@ -69,12 +67,12 @@ nlohmann::json metadata_toml(const TrainedModel& model, const std::string& key) 
 
 nlohmann::json classify_upload(const TrainedModel& model, std::span<const std::byte> bytes,
                                const std::string& name, const UploadLimits& limits, bool plots) {
-  const auto start = Clock::now();
+  const auto start = SteadyClock::now();
   if (bytes.empty())
     throw ApiError(400,
                    "empty upload: the request carries no file bytes (send the audio file as "
                    "the multipart field 'file' or as the raw request body)");
-  const auto decode_start = Clock::now();
+  const auto decode_start = SteadyClock::now();
   const Audio audio = decode_upload(bytes, name, limits);
   const double decode_ms = ms_since(decode_start);
   Classification c;

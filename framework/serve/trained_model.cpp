@@ -18,8 +18,6 @@
 namespace audify {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 const std::string& metadata_at(const std::map<std::string, std::string>& m, const std::string& key,
                                const std::filesystem::path& path) {
   const auto it = m.find(key);
@@ -100,7 +98,7 @@ Classification TrainedModel::classify_audio(const Audio& audio, const std::strin
     out.predicted = -1;
     return out;
   }
-  auto start = Clock::now();
+  auto start = SteadyClock::now();
   const Audio conformed = conform_audio(audio, features_.load, name);
   auto extractor = make_cpu_extractor(features_.mfcc);
   // The extractor's mfcc() is apply_dct(log_mel()); split here so a caller that also wants the
@@ -114,7 +112,7 @@ Classification TrainedModel::classify_audio(const Audio& audio, const std::strin
     frames.append(features_.frames == Frames::log_mel ? mel : mfcc);
     require_finite_features(frames.clip(0), features_, name);
     out.features_ms = ms_since(start);
-    start = Clock::now();
+    start = SteadyClock::now();
     const Examples examples = Examples::of_frames(frames, {0});
     Matrix p;
     {
@@ -125,7 +123,7 @@ Classification TrainedModel::classify_audio(const Audio& audio, const std::strin
   } else {
     const std::vector<float> row = summarize(mfcc, features_);
     out.features_ms = ms_since(start);
-    start = Clock::now();
+    start = SteadyClock::now();
     out.probabilities = probabilities(row, name);
   }
   out.model_ms = ms_since(start);
@@ -136,7 +134,7 @@ Classification TrainedModel::classify_audio(const Audio& audio, const std::strin
 Classification TrainedModel::classify_bytes(std::span<const std::byte> file_bytes,
                                             const std::string& name,
                                             const AudioLimits& limits) const {
-  const auto start = Clock::now();
+  const auto start = SteadyClock::now();
   const Audio audio = decode_audio_memory(file_bytes, name, limits);
   const double decode_ms = ms_since(start);
   Classification out = classify_audio(audio, name, limits);
