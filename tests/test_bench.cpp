@@ -52,5 +52,27 @@ TEST(BenchCommand, TrainSbCnnReportsStepsAndThePeersFlopCount) {
   EXPECT_NE(out.find("model=resnet"), std::string::npos) << out;
 }
 
+// Debian's OpenBLAS gives some CPUs narrower kernels than they have (SSE3 on an unknown Xeon, AVX2
+// on AMD's AVX-512 parts); `audify bench` and CNN runs re-execute themselves with the widest.
+TEST(BenchCommand, SbCnnRunsOnTheWidestSgemmKernelsTheCpuHas) {
+  std::string out;
+  ASSERT_EQ(test::run_command("env -u OPENBLAS_CORETYPE " + test::audify_binary().string() +
+                                  " bench train model=sb_cnn --threads 1 --cnn-steps 1",
+                              &out),
+            0)
+      << out;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(OpenBLAS (\w+) kernels)"))) << out;
+  const std::string kernels = m[1];
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
+    EXPECT_TRUE(kernels == "SkylakeX" || kernels == "Cooperlake" || kernels == "SapphireRapids")
+        << kernels;
+  else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    EXPECT_NE(kernels, "Prescott");
+  else
+    GTEST_SKIP() << "a CPU without AVX2: OpenBLAS's own choice (" << kernels << ") stands";
+}
+
 }  // namespace
 }  // namespace audify

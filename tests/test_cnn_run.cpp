@@ -11,8 +11,10 @@
 #include <sstream>
 #include <string>
 
+#include "config/override_parser.h"
 #include "core/atomic_file.h"
 #include "core/csv.h"
+#include "experiment/run_config.h"
 #include "report/run_results.h"
 #include "test_support.h"
 
@@ -186,7 +188,7 @@ TEST_F(CnnRunTest, TheStudyPutsTheSmallCnnBesideTheFeatureRowModels) {
 // eval.curve_every spaces the learning curve's points; measuring them never changes training.
 TEST_F(CnnRunTest, CurveEverySpacesTheCurveWithoutChangingTraining) {
   std::string out;
-  ASSERT_EQ(audify(run_args("curve_each", "train.epochs=3"), &out), 0) << out;
+  ASSERT_EQ(audify(run_args("curve_each", "train.epochs=3 eval.curve_every=1"), &out), 0) << out;
   ASSERT_EQ(audify(run_args("curve_off", "train.epochs=3 eval.curve_every=0"), &out), 0) << out;
   ASSERT_EQ(audify(run_args("curve_3", "train.epochs=3 eval.curve_every=3"), &out), 0) << out;
   const auto rows = [](const fs::path& run) {
@@ -204,6 +206,27 @@ TEST_F(CnnRunTest, CurveEverySpacesTheCurveWithoutChangingTraining) {
   EXPECT_EQ(read_file(each / "predictions.csv"), read_file(third / "predictions.csv"));
   EXPECT_EQ(audify(run_args("curve_bad", "eval.curve_every=-1"), &out), 2);
   EXPECT_NE(out.find("eval.curve_every"), std::string::npos) << out;
+  EXPECT_EQ(audify(run_args("curve_word", "eval.curve_every=often"), &out), 2);
+  EXPECT_NE(out.find("eval.curve_every"), std::string::npos) << out;
+  EXPECT_NE(out.find("\"auto\""), std::string::npos) << out;
+}
+
+// The default, "auto": a point every epoch for models on feature rows (cheap), about ten for CNNs
+// (each point is two passes over the test side's windows); a number is taken as written.
+TEST(CurveSpacing, AutoIsEveryEpochForFeatureRowsAndATenthOfTheEpochsForCnns) {
+  const auto spacing = [](const std::vector<std::string>& overrides) {
+    return load_run_config(parse_overrides(overrides)).curve_spacing();
+  };
+  EXPECT_EQ(spacing({}), 1);  // the seed MLP, 100 epochs
+  EXPECT_EQ(spacing({"model=svm_rbf"}), 1);
+  EXPECT_EQ(spacing({"model=sb_cnn"}), 5);  // 50 epochs
+  EXPECT_EQ(spacing({"model=sb_cnn", "train.epochs=55"}), 6);
+  EXPECT_EQ(spacing({"model=sb_cnn", "train.epochs=3"}), 1);
+  EXPECT_EQ(spacing({"model=sb_cnn", "eval.curve_every=1"}), 1);
+  EXPECT_EQ(spacing({"model=sb_cnn", "eval.curve_every=0"}), 0);
+  const RunConfig config = load_run_config({});
+  EXPECT_EQ(config.eval.curve_every, kCurveEveryAuto);
+  EXPECT_EQ(run_config_table(config)["eval"]["curve_every"].value_or(std::string()), "auto");
 }
 
 TEST_F(CnnRunTest, AudioVariantsAreExtractedOnceAndTrainWithOnTheFlyAugmentation) {

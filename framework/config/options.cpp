@@ -1,6 +1,8 @@
 #include "config/options.h"
 
+#include <optional>
 #include <sstream>
+#include <type_traits>
 
 #include "config/key_suggestions.h"
 #include "core/error.h"
@@ -142,36 +144,69 @@ OptionSchema& OptionSchema::field(std::string_view key, std::vector<double>& ref
   return *this;
 }
 
+namespace {
+
+// A TOML number as T: any number for double, an integer that fits for int.
+template <typename T>
+std::optional<T> number_as(const toml::node& n) {
+  if constexpr (std::is_same_v<T, int>) {
+    const auto v = n.value_exact<int64_t>();
+    if (!v || *v < INT32_MIN || *v > INT32_MAX) return std::nullopt;
+    return static_cast<int>(*v);
+  } else {
+    if (!(n.is_floating_point() || n.is_integer())) return std::nullopt;
+    return n.value<double>();  // integers widen to double
+  }
+}
+
+template <typename T>
+OptionSchema::Field number_or_name_field(std::string key, std::string full_key, std::string doc,
+                                         T& ref, std::vector<std::pair<std::string, T>> options) {
+  std::string expected = std::is_same_v<T, int> ? "an integer or one of" : "a number or one of";
+  for (const auto& [name, value] : options) expected += " \"" + name + "\"";
+  OptionSchema::Field f;
+  f.key = std::move(key);
+  f.doc = std::move(doc);
+  f.set = [&ref, options, expected, k = std::move(full_key)](const toml::node& n,
+                                                             const std::string& where) {
+    if (auto s = n.value_exact<std::string>()) {
+      for (const auto& [name, value] : options)
+        if (name == *s) {
+          ref = value;
+          return;
+        }
+      fail_bad_value(k, n, expected, where);
+    }
+    const std::optional<T> v = number_as<T>(n);
+    if (!v) fail_bad_value(k, n, expected, where);
+    ref = *v;
+  };
+  f.put = [&ref, options, k = f.key](toml::table& t) {
+    for (const auto& [name, value] : options)
+      if (value == ref) {
+        t.insert_or_assign(k, name);
+        return;
+      }
+    t.insert_or_assign(k, ref);
+  };
+  return f;
+}
+
+}  // namespace
+
 OptionSchema& OptionSchema::number_or_name(
     std::string_view key, double& ref, std::initializer_list<std::pair<const char*, double>> names,
     std::string_view doc) {
-  std::vector<std::pair<std::string, double>> options(names.begin(), names.end());
-  std::string expected = "a number or one of";
-  for (const auto& [name, value] : options) expected += " \"" + name + "\"";
-  fields_.push_back(
-      {std::string(key), std::string(doc),
-       [&ref, options, expected, k = full_key(key)](const toml::node& n, const std::string& where) {
-         if (auto s = n.value_exact<std::string>()) {
-           for (const auto& [name, value] : options)
-             if (name == *s) {
-               ref = value;
-               return;
-             }
-           fail_bad_value(k, n, expected, where);
-         }
-         auto v = n.value<double>();
-         if (!v || !(n.is_floating_point() || n.is_integer()))
-           fail_bad_value(k, n, expected, where);
-         ref = *v;
-       },
-       [&ref, options, k = std::string(key)](toml::table& t) {
-         for (const auto& [name, value] : options)
-           if (value == ref) {
-             t.insert_or_assign(k, name);
-             return;
-           }
-         t.insert_or_assign(k, ref);
-       }});
+  fields_.push_back(number_or_name_field<double>(std::string(key), full_key(key), std::string(doc),
+                                                 ref, {names.begin(), names.end()}));
+  return *this;
+}
+
+OptionSchema& OptionSchema::number_or_name(std::string_view key, int& ref,
+                                           std::initializer_list<std::pair<const char*, int>> names,
+                                           std::string_view doc) {
+  fields_.push_back(number_or_name_field<int>(std::string(key), full_key(key), std::string(doc),
+                                              ref, {names.begin(), names.end()}));
   return *this;
 }
 

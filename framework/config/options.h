@@ -34,9 +34,13 @@ class OptionSchema {
   OptionSchema& field(std::string_view key, std::vector<int>& ref, std::string_view doc);
   OptionSchema& field(std::string_view key, std::vector<std::string>& ref, std::string_view doc);
   OptionSchema& field(std::string_view key, std::vector<double>& ref, std::string_view doc);
-  // A number, or one of a few names standing for sentinel values (gamma = "scale" stored as 0).
+  // A number, or one of a few names standing for sentinel values (gamma = "scale" stored as 0);
+  // the int one takes integers only (eval.curve_every = "auto").
   OptionSchema& number_or_name(std::string_view key, double& ref,
                                std::initializer_list<std::pair<const char*, double>> names,
+                               std::string_view doc);
+  OptionSchema& number_or_name(std::string_view key, int& ref,
+                               std::initializer_list<std::pair<const char*, int>> names,
                                std::string_view doc);
 
   // An enum spelled as one of a fixed set of strings in the config.

@@ -14,12 +14,16 @@ std::string blas_core_name() {
 
 std::string better_blas_core() {
   if (std::getenv("OPENBLAS_CORETYPE") != nullptr) return "";
-  if (blas_core_name() != "Prescott") return "";
+  const std::string chosen = blas_core_name();
+  const bool avx512_kernels =
+      chosen == "SkylakeX" || chosen == "Cooperlake" || chosen == "SapphireRapids";
+  if (avx512_kernels) return "";
 #if defined(__x86_64__) && defined(__GNUC__)
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
       __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
     return "SkylakeX";
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+  if (chosen == "Prescott" && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return "Haswell";
 #endif
   return "";
 }

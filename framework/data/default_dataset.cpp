@@ -7,9 +7,9 @@
 #include <cstdlib>
 #include <system_error>
 
+#include "core/cache_root.h"
 #include "core/error.h"
 #include "data/synth.h"
-#include "features/feature_cache.h"
 
 namespace audify {
 namespace fs = std::filesystem;
@@ -24,7 +24,7 @@ fs::path metadata_of(const fs::path& root, SynthLayout layout) {
 
 fs::path default_synthetic_root() {
   if (const char* v = std::getenv("AUDIFY_DATA_DIR"); v && *v) return fs::path(v) / "synthetic";
-  return FeatureCache::default_dir() / "synthetic";
+  return user_cache_root() / "synthetic";
 }
 
 fs::path synthetic_dataset_root(int clips_per_class, std::uint64_t seed, SynthLayout layout) {

@@ -1,5 +1,5 @@
 // The embedded default dataset: where it lives and generating it on first use. It is kept once per
-// user in the cache directory the feature cache uses, keyed by the generator's version and options,
+// user in Audify's cache folder (core/cache_root.h), keyed by the generator's version and options,
 // so every working directory and checkout shares one copy instead of writing ./data/synthetic.
 #pragma once
 
@@ -14,8 +14,8 @@ namespace audify {
 // older generator is never reused.
 inline constexpr int kSynthGeneratorVersion = 2;
 
-// $AUDIFY_DATA_DIR/synthetic when set, else <cache>/synthetic (FeatureCache::default_dir():
-// $AUDIFY_CACHE_DIR, $XDG_CACHE_HOME/audify or ~/.cache/audify).
+// $AUDIFY_DATA_DIR/synthetic when set, else <cache>/synthetic (core/cache_root.h's
+// user_cache_root(): $AUDIFY_CACHE_DIR, $XDG_CACHE_HOME/audify or ~/.cache/audify).
 std::filesystem::path default_synthetic_root();
 // The folder of one set under default_synthetic_root(): v<version>_<layout>_<N>x_seed<S>.
 std::filesystem::path synthetic_dataset_root(int clips_per_class, std::uint64_t seed,

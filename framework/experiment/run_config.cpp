@@ -2,6 +2,7 @@
 // by `model.kind` (experiment/model_factory.h), then range checks the schemas cannot express.
 #include "experiment/run_config.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "config/paths.h"
@@ -47,9 +48,10 @@ void bind(OptionSchema& s, TrainOptions& t) {
 void bind(OptionSchema& s, EvalOptions& e) {
   s.field("hop_frames", e.hop_frames,
           "frame-level models: frames between the windows whose mean softmax classifies a clip");
-  s.field("curve_every", e.curve_every,
-          "epochs between the learning curve's train/test points (and the last epoch); 0 = no "
-          "curve (each point costs two test-set passes)");
+  s.number_or_name("curve_every", e.curve_every, {{"auto", kCurveEveryAuto}},
+                   "epochs between the learning curve's train/test points (and the first and last "
+                   "epoch); 0 = no curve; \"auto\" = 1 for feature rows, epochs / 10 for "
+                   "frame-level models (each point costs two test-set passes)");
 }
 
 // The run's schemas, bound to `c`; the model schema depends on the kind already in `c.model`.
@@ -103,7 +105,8 @@ void check(const RunConfig& c) {
   // exists.
   nn::check_train_config(c.train.to_train_config(c.seed));
   if (c.eval.hop_frames <= 0) fail("eval.hop_frames: {} must be > 0", c.eval.hop_frames);
-  if (c.eval.curve_every < 0) fail("eval.curve_every: {} is negative", c.eval.curve_every);
+  if (c.eval.curve_every < 0 && c.eval.curve_every != kCurveEveryAuto)
+    fail("eval.curve_every: {} is negative", c.eval.curve_every);
   const ModelKind* kind = find_model_kind(c.model.kind);
   const bool frame_level = c.features.summary == Summary::none;
   if (kind->frame_level && !frame_level)
@@ -165,6 +168,13 @@ SplitOptions RunConfig::effective_split() const {
   SplitOptions s = split;
   s.seed += static_cast<decltype(s.seed)>(seed);
   return s;
+}
+
+int RunConfig::curve_spacing() const {
+  if (eval.curve_every != kCurveEveryAuto) return eval.curve_every;
+  const ModelKind* kind = find_model_kind(model.kind);
+  if (!kind || !kind->frame_level) return 1;
+  return std::max(1, (train.epochs + 9) / 10);
 }
 
 // The GPU trains the mlp when one is usable (nn/train_backend.h), the CNNs when asked to

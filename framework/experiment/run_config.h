@@ -6,6 +6,7 @@
 #include <toml++/toml.h>
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -42,10 +43,16 @@ struct ModelOptions {
   CnnOptions cnn;        // kind = sb_cnn | cnn
 };
 
-// `eval.*`: how frame-level models classify a clip.
+// eval.curve_every = "auto": every epoch for models on feature rows, about ten points for
+// frame-level models, whose points cost two passes over every window of the test side (as much
+// as an epoch of SB-CNN training on fold 10, twice it where the test side is as large as the
+// training one).
+inline constexpr int kCurveEveryAuto = std::numeric_limits<int>::min();
+
+// `eval.*`: how frame-level models classify a clip, and how often the learning curve is measured.
 struct EvalOptions {
   int hop_frames = 16;  // frames between the windows whose mean softmax classifies a clip
-  int curve_every = 1;  // epochs between the learning curve's points (0: none)
+  int curve_every = kCurveEveryAuto;  // epochs between the learning curve's points (0: none)
 };
 
 // `train.*`: the optimisation recipe (nn/trainer.h's TrainConfig, seed as a config int).
@@ -86,6 +93,8 @@ struct RunConfig {
 
   // The split options with the replicate seed added.
   SplitOptions effective_split() const;
+  // Epochs between the learning curve's points, eval.curve_every with "auto" resolved (0: none).
+  int curve_spacing() const;
   // "cpu" for auto; throws for a device this build cannot use.
   std::string resolved_device() const;
 };

@@ -9,12 +9,12 @@
 #include <chrono>
 
 #include "augment/audio_deformations.h"
+#include "core/cache_root.h"
 #include "core/error.h"
 #include "data/dataset.h"
 #include "data/default_dataset.h"
 #include "features/extract.h"
 #include "features/extract_frames.h"
-#include "features/feature_cache.h"
 
 namespace audify {
 namespace fs = std::filesystem;
@@ -133,7 +133,7 @@ RunData load_run_data(const RunConfig& c, bool progress) {
     data.class_names = dataset.class_names;
     const std::vector<ExtractJob> jobs = dataset_jobs(dataset);
     ExtractOptions extract;
-    extract.cache_dir = FeatureCache::default_dir();
+    extract.cache_dir = user_cache_root();
     extract.progress = progress;
     extract.device =
         parse_device(c.device);  // features on the GPU when device=cuda (or auto finds one)

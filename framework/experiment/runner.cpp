@@ -136,15 +136,15 @@ std::vector<SplitRun> prepare_splits(const RunConfig& c, const RunData& data,
 // those measurements counts as evaluation, the rest as training.
 void train_splits(const RunConfig& c, std::vector<SplitRun>& runs, RunReport& report) {
   double eval_seconds = 0;
+  const int every = c.curve_spacing();
   std::vector<FitRequest> requests;
   for (SplitRun& run : runs) {
     double best_val_loss = std::numeric_limits<double>::infinity();
-    const EpochHook hook = [&c, &run, &eval_seconds, best_val_loss](const EpochReport& e,
-                                                                    const RunModel& m) mutable {
+    const EpochHook hook = [&c, &run, &eval_seconds, every, best_val_loss](
+                               const EpochReport& e, const RunModel& m) mutable {
       run.result.epochs_run = e.epoch;
       // The validation bookkeeping below runs every epoch; the curve's two test-set passes only
-      // every eval.curve_every epochs (and at the last), so a tuning sweep can skip them.
-      const int every = c.eval.curve_every;
+      // every `every` epochs (and at the first and last), so a tuning sweep can skip them.
       const bool curve_point =
           every > 0 && (e.epoch % every == 0 || e.epoch == 1 || e.epoch == c.train.epochs);
       if (curve_point) {

@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 #include <xxhash.h>
 
-#include <cstdlib>
 #include <cstring>
 #include <string_view>
 
@@ -85,15 +84,6 @@ void FeatureCache::put(const std::string& key, std::span<const float> values) co
   const XXH64_hash_t checksum = XXH3_64bits(blob.data(), blob.size());
   blob.append(reinterpret_cast<const char*>(&checksum), sizeof checksum);
   write_file_atomic(entry_path(key), blob);
-}
-
-std::filesystem::path FeatureCache::default_dir() {
-  if (const char* v = std::getenv("AUDIFY_CACHE_DIR"); v && *v) return v;
-  if (const char* v = std::getenv("XDG_CACHE_HOME"); v && *v)
-    return std::filesystem::path(v) / "audify";
-  if (const char* v = std::getenv("HOME"); v && *v)
-    return std::filesystem::path(v) / ".cache" / "audify";
-  return std::filesystem::temp_directory_path() / "audify-cache";
 }
 
 }  // namespace audify

@@ -14,7 +14,8 @@ namespace audify {
 
 class FeatureCache {
  public:
-  // `dir` empty disables the cache. `options_fingerprint` from features/feature_options.h.
+  // `dir` empty disables the cache (usually core/cache_root.h's root). `options_fingerprint` from
+  // features/feature_options.h.
   FeatureCache(std::filesystem::path dir, const std::string& options_fingerprint);
 
   bool enabled() const { return !dir_.empty(); }
@@ -22,9 +23,6 @@ class FeatureCache {
 
   std::optional<std::vector<float>> get(const std::string& key, std::size_t expected_size) const;
   void put(const std::string& key, std::span<const float> values) const;
-
-  // $AUDIFY_CACHE_DIR, else $XDG_CACHE_HOME/audify, else ~/.cache/audify.
-  static std::filesystem::path default_dir();
 
  private:
   std::filesystem::path entry_path(const std::string& key) const;

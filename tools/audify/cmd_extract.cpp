@@ -6,11 +6,11 @@
 
 #include "audio_limit_options.h"
 #include "commands.h"
+#include "core/cache_root.h"
 #include "core/error.h"
 #include "data/dataset.h"
 #include "data/default_dataset.h"
 #include "features/extract.h"
-#include "features/feature_cache.h"
 
 namespace audify::cli {
 namespace {
@@ -138,8 +138,8 @@ int run_extract(const ExtractArgs& args) {
                                 : !parsed.device.empty() ? parsed.device
                                                          : "cpu");
   if (!args.no_cache)
-    extract.cache_dir = args.cache_dir.empty() ? FeatureCache::default_dir()
-                                               : std::filesystem::path(args.cache_dir);
+    extract.cache_dir =
+        args.cache_dir.empty() ? user_cache_root() : std::filesystem::path(args.cache_dir);
   extract.frames_dir = args.frames_dir;
   extract.frames_log_mel = args.frames_log_mel;
   extract.limits = args.limits;
