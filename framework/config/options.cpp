@@ -170,12 +170,10 @@ OptionSchema::Field number_or_name_field(std::string key, std::string full_key, 
   f.set = [&ref, options, expected, k = std::move(full_key)](const toml::node& n,
                                                              const std::string& where) {
     if (auto s = n.value_exact<std::string>()) {
-      for (const auto& [name, value] : options)
-        if (name == *s) {
-          ref = value;
-          return;
-        }
-      fail_bad_value(k, n, expected, where);
+      const T* value = named_value(options, *s);
+      if (!value) fail_bad_value(k, n, expected, where);
+      ref = *value;
+      return;
     }
     const std::optional<T> v = number_as<T>(n);
     if (!v) fail_bad_value(k, n, expected, where);

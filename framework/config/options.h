@@ -73,6 +73,15 @@ toml::table parse_override_value(std::string_view value);
 [[noreturn]] void fail_bad_value(const std::string& key, const toml::node& node,
                                  std::string_view expected, const std::string& where);
 
+// The value `name` stands for among `options`, or nullptr (choice and number_or_name).
+template <typename T>
+const T* named_value(const std::vector<std::pair<std::string, T>>& options,
+                     const std::string& name) {
+  for (const auto& [option, value] : options)
+    if (option == name) return &value;
+  return nullptr;
+}
+
 template <typename E>
 OptionSchema& OptionSchema::choice(std::string_view key, E& ref,
                                    std::initializer_list<std::pair<const char*, E>> names,
@@ -84,13 +93,11 @@ OptionSchema& OptionSchema::choice(std::string_view key, E& ref,
   fields_.push_back(
       Field{std::string(key), std::string(doc) + " (" + expected + ")",
             [&ref, options, expected, full](const toml::node& node, const std::string& where) {
-              if (auto s = node.value<std::string>()) {
-                for (const auto& [name, value] : options)
-                  if (name == *s) {
-                    ref = value;
-                    return;
-                  }
-              }
+              if (auto s = node.value<std::string>())
+                if (const E* value = named_value(options, *s)) {
+                  ref = *value;
+                  return;
+                }
               fail_bad_value(full, node, expected, where);
             },
             [&ref, options, k = std::string(key)](toml::table& t) {
