@@ -9,6 +9,7 @@
 #   tools/reference_reports.sh all [FEATURES.csv]  # both; `real` is skipped when the table is absent
 #   tools/reference_reports.sh real_esc10          # ESC-10's 5 folds from ../shared/data/esc10's audio
 #   tools/reference_reports.sh real_fold10         # UrbanSound8K fold 10's audio: baselines and SB-CNN
+#   tools/reference_reports.sh real_fold10_more_splits  # the same models on ten more splits
 #
 # Environment: AUDIFY (the binary, default build/audify), WORK (run directories, default
 # outputs/reference_reports), REPORTS (default reports/). Each report is one function below, so
@@ -159,6 +160,22 @@ real_fold10() {
   publish real_fold10_architectures $vectors $cnn $augmented
 }
 
+# Ten more grouped splits of fold 10 (seeds 5-14) for the comparison the CNN issue asks about: the
+# MLP, the SVM and the forest on both feature sets beside SB-CNN plain and +experiment=
+# sb_cnn_augmented, so paired differences rest on 15 splits with real_fold10's five (about 35 min
+# of 2 cores).
+MORE_SEEDS="${MORE_SEEDS:-5,6,7,8,9,10,11,12,13,14}"
+real_fold10_more_splits() {
+  [[ -d "$FOLD10" ]] || die "$FOLD10 is absent (UrbanSound8K's fold 10 as FLAC)"
+  local common=(data.root="$FOLD10" split=grouped seed="$MORE_SEEDS" launcher.jobs=1) vectors cnn augmented
+  vectors=$(run_multirun real_fold10_more_vectors "${common[@]}" train.standardize=true \
+    model=mlp,svm_rbf,random_forest features=mfcc40_mean,salamon2014)
+  cnn=$(run_multirun real_fold10_more_sb_cnn "${common[@]}" +experiment=sb_cnn eval.curve_every=0)
+  augmented=$(run_multirun real_fold10_more_sb_cnn_augmented "${common[@]}" \
+    +experiment=sb_cnn_augmented eval.curve_every=0)
+  publish real_fold10_more_splits $vectors $cnn $augmented
+}
+
 synthetic() { synthetic_architectures; synthetic_baselines; }
 real() { real_random; real_grouped; real_official; }
 
@@ -168,7 +185,7 @@ case "${1:-all}" in
     if [[ -f "$FEATURES" ]]; then real; else echo "skipping the real reports: $FEATURES is absent" >&2; fi
     ;;
   synthetic | real | synthetic_architectures | synthetic_baselines | real_random | real_grouped | \
-    real_official | real_esc10 | real_fold10)
+    real_official | real_esc10 | real_fold10 | real_fold10_more_splits)
     "$1"
     ;;
   *) die "unknown target '$1' (all | synthetic | real | one of the functions in $0)" ;;
