@@ -147,33 +147,38 @@ real_esc10() {
 # experiments/sb_cnn_augmented.toml; 30 SB-CNN trainings, about 3 hours of 2 cores).
 FOLD10="${FOLD10:-$ROOT/../shared/data/urbansound8k-fold10}"
 SEEDS="${SEEDS:-0,1,2,3,4}"
-real_fold10() {
-  [[ -d "$FOLD10" ]] || die "$FOLD10 is absent (UrbanSound8K's fold 10 as FLAC)"
-  local common=(data.root="$FOLD10" split=grouped seed="$SEEDS" launcher.jobs=1) vectors cnn augmented
-  vectors=$(run_multirun real_fold10_vectors "${common[@]}" train.standardize=true \
-    model=mlp,svm_rbf,random_forest features=mfcc40_mean,salamon2014)
-  cnn=$(run_multirun real_fold10_sb_cnn "${common[@]}" +experiment=sb_cnn eval.curve_every=0 \
-    augment=none,specaugment,mixup,sb2017,sb2017_specaugment)
-  # The reference recipe: sb2017 with the clip and one variant each epoch.
-  augmented=$(run_multirun real_fold10_sb_cnn_augmented "${common[@]}" \
-    +experiment=sb_cnn_augmented eval.curve_every=0)
-  publish real_fold10_architectures $vectors $cnn $augmented
+
+# fold10_multiruns PREFIX SEEDS CNN_OVERRIDES... : on fold 10's grouped splits for SEEDS, the MLP, SVM
+# and forest on both feature sets, SB-CNN (with CNN_OVERRIDES) and +experiment=sb_cnn_augmented (the
+# reference recipe: sb2017 with the clip and one variant each epoch), printing the three folders.
+fold10_multiruns() {
+  local prefix="$1" seeds="$2"; shift 2
+  local common=(data.root="$FOLD10" split=grouped seed="$seeds" launcher.jobs=1)
+  run_multirun "${prefix}_vectors" "${common[@]}" train.standardize=true \
+    model=mlp,svm_rbf,random_forest features=mfcc40_mean,salamon2014
+  run_multirun "${prefix}_sb_cnn" "${common[@]}" +experiment=sb_cnn eval.curve_every=0 "$@"
+  run_multirun "${prefix}_sb_cnn_augmented" "${common[@]}" +experiment=sb_cnn_augmented \
+    eval.curve_every=0
 }
 
-# Ten more grouped splits of fold 10 (seeds 5-14) for the comparison the CNN issue asks about: the
-# MLP, the SVM and the forest on both feature sets beside SB-CNN plain and +experiment=
-# sb_cnn_augmented, so paired differences rest on 15 splits with real_fold10's five (about 35 min
-# of 2 cores).
+need_fold10() { [[ -d "$FOLD10" ]] || die "$FOLD10 is absent (UrbanSound8K's fold 10 as FLAC)"; }
+
+real_fold10() {
+  local dirs
+  need_fold10
+  dirs=$(fold10_multiruns real_fold10 "$SEEDS" augment=none,specaugment,mixup,sb2017,sb2017_specaugment)
+  publish real_fold10_architectures $dirs
+}
+
+# Ten more grouped splits of fold 10 (seeds 5-14) for the comparison the CNN issue asks about, the
+# same models without the other presets, so paired differences rest on 15 splits with real_fold10's
+# five (about 35 min of 2 cores).
 MORE_SEEDS="${MORE_SEEDS:-5,6,7,8,9,10,11,12,13,14}"
 real_fold10_more_splits() {
-  [[ -d "$FOLD10" ]] || die "$FOLD10 is absent (UrbanSound8K's fold 10 as FLAC)"
-  local common=(data.root="$FOLD10" split=grouped seed="$MORE_SEEDS" launcher.jobs=1) vectors cnn augmented
-  vectors=$(run_multirun real_fold10_more_vectors "${common[@]}" train.standardize=true \
-    model=mlp,svm_rbf,random_forest features=mfcc40_mean,salamon2014)
-  cnn=$(run_multirun real_fold10_more_sb_cnn "${common[@]}" +experiment=sb_cnn eval.curve_every=0)
-  augmented=$(run_multirun real_fold10_more_sb_cnn_augmented "${common[@]}" \
-    +experiment=sb_cnn_augmented eval.curve_every=0)
-  publish real_fold10_more_splits $vectors $cnn $augmented
+  local dirs
+  need_fold10
+  dirs=$(fold10_multiruns real_fold10_more "$MORE_SEEDS")
+  publish real_fold10_more_splits $dirs
 }
 
 synthetic() { synthetic_architectures; synthetic_baselines; }
