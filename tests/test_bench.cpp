@@ -52,8 +52,8 @@ TEST(BenchCommand, TrainSbCnnReportsStepsAndThePeersFlopCount) {
   EXPECT_NE(out.find("model=resnet"), std::string::npos) << out;
 }
 
-// Debian's OpenBLAS gives some CPUs narrower kernels than they have (SSE3 on an unknown Xeon, AVX2
-// on AMD's AVX-512 parts); `audify bench` and CNN runs re-execute themselves with the widest.
+// Debian's OpenBLAS can give a CPU narrower kernels than it has (SSE3 on a Xeon it does not know);
+// `audify bench` and CNN runs re-execute themselves with the widest the CPU runs.
 TEST(BenchCommand, SbCnnRunsOnTheWidestSgemmKernelsTheCpuHas) {
   std::string out;
   ASSERT_EQ(test::run_command("env -u OPENBLAS_CORETYPE " + test::audify_binary().string() +

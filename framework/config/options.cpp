@@ -20,6 +20,19 @@ std::string show(const toml::node& node) {
   return ss.str();
 }
 
+// A TOML number as T: any number for double, an integer that fits for int.
+template <typename T>
+std::optional<T> number_as(const toml::node& n) {
+  if constexpr (std::is_same_v<T, int>) {
+    const auto v = n.value_exact<int64_t>();
+    if (!v || *v < INT32_MIN || *v > INT32_MAX) return std::nullopt;
+    return static_cast<int>(*v);
+  } else {
+    if (!(n.is_floating_point() || n.is_integer())) return std::nullopt;
+    return n.value<double>();  // integers widen to double
+  }
+}
+
 }  // namespace
 
 void fail_bad_value(const std::string& key, const toml::node& node, std::string_view expected,
@@ -34,10 +47,9 @@ std::string OptionSchema::full_key(std::string_view key) const {
 OptionSchema& OptionSchema::field(std::string_view key, int& ref, std::string_view doc) {
   fields_.push_back({std::string(key), std::string(doc),
                      [&ref, k = full_key(key)](const toml::node& n, const std::string& where) {
-                       auto v = n.value_exact<int64_t>();
-                       if (!v || *v < INT32_MIN || *v > INT32_MAX)
-                         fail_bad_value(k, n, "an integer", where);
-                       ref = static_cast<int>(*v);
+                       const std::optional<int> v = number_as<int>(n);
+                       if (!v) fail_bad_value(k, n, "an integer", where);
+                       ref = *v;
                      },
                      [&ref, k = std::string(key)](toml::table& t) { t.insert_or_assign(k, ref); }});
   return *this;
@@ -46,9 +58,8 @@ OptionSchema& OptionSchema::field(std::string_view key, int& ref, std::string_vi
 OptionSchema& OptionSchema::field(std::string_view key, double& ref, std::string_view doc) {
   fields_.push_back({std::string(key), std::string(doc),
                      [&ref, k = full_key(key)](const toml::node& n, const std::string& where) {
-                       auto v = n.value<double>();  // integers widen to double
-                       if (!v || !(n.is_floating_point() || n.is_integer()))
-                         fail_bad_value(k, n, "a number", where);
+                       const std::optional<double> v = number_as<double>(n);
+                       if (!v) fail_bad_value(k, n, "a number", where);
                        ref = *v;
                      },
                      [&ref, k = std::string(key)](toml::table& t) { t.insert_or_assign(k, ref); }});
@@ -85,9 +96,9 @@ OptionSchema& OptionSchema::field(std::string_view key, std::vector<int>& ref,
                        if (!arr) fail_bad_value(k, n, "a list of integers", where);
                        std::vector<int> out;
                        for (const toml::node& e : *arr) {
-                         auto v = e.value_exact<int64_t>();
+                         const std::optional<int> v = number_as<int>(e);
                          if (!v) fail_bad_value(k, n, "a list of integers", where);
-                         out.push_back(static_cast<int>(*v));
+                         out.push_back(*v);
                        }
                        ref = std::move(out);
                      },
@@ -129,9 +140,8 @@ OptionSchema& OptionSchema::field(std::string_view key, std::vector<double>& ref
                        if (!arr) fail_bad_value(k, n, "a list of numbers", where);
                        std::vector<double> out;
                        for (const toml::node& e : *arr) {
-                         auto v = e.value<double>();
-                         if (!v || !(e.is_floating_point() || e.is_integer()))
-                           fail_bad_value(k, n, "a list of numbers", where);
+                         const std::optional<double> v = number_as<double>(e);
+                         if (!v) fail_bad_value(k, n, "a list of numbers", where);
                          out.push_back(*v);
                        }
                        ref = std::move(out);
@@ -145,19 +155,6 @@ OptionSchema& OptionSchema::field(std::string_view key, std::vector<double>& ref
 }
 
 namespace {
-
-// A TOML number as T: any number for double, an integer that fits for int.
-template <typename T>
-std::optional<T> number_as(const toml::node& n) {
-  if constexpr (std::is_same_v<T, int>) {
-    const auto v = n.value_exact<int64_t>();
-    if (!v || *v < INT32_MIN || *v > INT32_MAX) return std::nullopt;
-    return static_cast<int>(*v);
-  } else {
-    if (!(n.is_floating_point() || n.is_integer())) return std::nullopt;
-    return n.value<double>();  // integers widen to double
-  }
-}
 
 template <typename T>
 OptionSchema::Field number_or_name_field(std::string key, std::string full_key, std::string doc,
