@@ -187,6 +187,33 @@ TEST_F(ConfigTree, ValidationErrorsNameTheOrigin) {
             std::string::npos);
 }
 
+// Every integer field, alone or in a list, takes only integers an int holds; numbers take
+// integers too; a named value reads back as its name.
+TEST(OptionSchema, NumbersAreCheckedAloneAndInLists) {
+  int count = 0, spacing = 0;
+  double rate = 0;
+  std::vector<int> sizes;
+  std::vector<double> rates;
+  OptionSchema s("t");
+  s.field("count", count, "").field("rate", rate, "").field("sizes", sizes, "");
+  s.field("rates", rates, "").number_or_name("spacing", spacing, {{"auto", -7}}, "");
+  s.apply(toml::parse("count = 3\nrate = 2\nsizes = [1, 2]\nrates = [1, 0.5]\nspacing = \"auto\""),
+          "f");
+  EXPECT_EQ(count, 3);
+  EXPECT_EQ(rate, 2.0);
+  EXPECT_EQ(sizes, (std::vector<int>{1, 2}));
+  EXPECT_EQ(rates, (std::vector<double>{1.0, 0.5}));
+  EXPECT_EQ(spacing, -7);
+  EXPECT_EQ(s.to_table()["spacing"].value_or(std::string()), "auto");
+  for (const char* bad :
+       {"count = 1.5", "count = 4294967296", "sizes = [1, 4294967296]", "sizes = [1.5]",
+        "rates = [\"x\"]", "rate = \"x\"", "spacing = \"often\"", "spacing = 2.5"})
+    EXPECT_THROW(s.apply(toml::parse(bad), "f"), Error) << bad;
+  s.apply(toml::parse("spacing = 4"), "f");
+  EXPECT_EQ(spacing, 4);
+  EXPECT_EQ(s.to_table()["spacing"].value_or(0), 4);
+}
+
 TEST(OverrideParser, ParsesOperatorsAndValues) {
   Override o = parse_override("++train.lr=3e-4");
   EXPECT_EQ(o.op, OverrideOp::force_add);
