@@ -97,6 +97,15 @@ TEST_F(CnnRunTest, MismatchedFeaturesAndBadBlocksFailBeforeARunFolder) {
   EXPECT_NE(out.find("model.conv[0]"), std::string::npos) << out;
   EXPECT_EQ(audify("run model=cnn model.window_frames=8 output_root='" + root + "'", &out), 2);
   EXPECT_NE(out.find("conv"), std::string::npos) << out;
+  // Weight averaging: the CNNs only, at most every epoch, and not with early stopping.
+  for (const char* bad :
+       {"model=mlp train.average_epochs=3", "model=sb_cnn train.average_epochs=51",
+        "model=sb_cnn train.average_epochs=-1",
+        "model=sb_cnn train.average_epochs=5 train.validation_fraction=0.1 "
+        "train.early_stopping_patience=3"}) {
+    EXPECT_EQ(audify(std::string("run ") + bad + " output_root='" + root + "'", &out), 2) << bad;
+    EXPECT_NE(out.find("train.average_epochs"), std::string::npos) << bad << ": " << out;
+  }
   EXPECT_FALSE(fs::exists(root));
 }
 

@@ -1,6 +1,7 @@
 // The CNN trainer's pieces (nn/cnn/cnn_spec.h, clip_windows.h, cnn_fit.h) and the frame store
 // (features/frame_store.h): block strings, windows and padding, mean-softmax inference, training
-// to ~100 % on a separable set, determinism, early stopping, and the store's file format.
+// to ~100 % on a separable set, determinism, early stopping, weight averaging, and the store's file
+// format.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -266,6 +267,54 @@ TEST(CnnFit, EarlyStoppingRestoresTheBestEpoch) {
   for (std::size_t i = 0; i < p.rows; ++i)
     loss -= std::log(std::clamp(static_cast<double>(p(i, val_labels[i])), 1e-7, 1 - 1e-7));
   EXPECT_NEAR(loss / static_cast<double>(p.rows), best, 1e-9);
+}
+
+TEST(CnnFit, AverageEpochsEndsOnTheMeanOfTheLastEpochsWeights) {
+  const ToySet set = toy_set(32, 8);
+  const auto weights = [](Sequential& net) {
+    std::vector<float> all;
+    for (auto& [name, values] : net.state()) all.insert(all.end(), values->begin(), values->end());
+    return all;
+  };
+  TrainConfig t = toy_train();
+  t.epochs = 6;
+  std::vector<std::vector<float>> per_epoch;
+  std::vector<double> plain_losses;
+  Sequential plain = make_cnn(toy_spec(), 2);
+  fit_cnn(plain, set.clips(), set.labels, t, {16, 4},
+          [&](const EpochStats& s, const InputScaling&) {
+            per_epoch.push_back(weights(plain));
+            plain_losses.push_back(s.loss);
+          });
+  ASSERT_EQ(per_epoch.size(), 6u);
+  EXPECT_EQ(weights(plain), per_epoch.back());  // without averaging: the last epoch's
+  for (int k : {1, 3}) {
+    t.average_epochs = k;
+    Sequential net = make_cnn(toy_spec(), 2);
+    std::vector<double> losses;
+    fit_cnn(net, set.clips(), set.labels, t, {16, 4},
+            [&](const EpochStats& s, const InputScaling&) { losses.push_back(s.loss); });
+    EXPECT_EQ(losses, plain_losses) << "averaging changed training itself";
+    const std::vector<float> got = weights(net);
+    ASSERT_EQ(got.size(), per_epoch.back().size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      double mean = 0;
+      for (int e = 6 - k; e < 6; ++e) mean += per_epoch[static_cast<std::size_t>(e)][i] / k;
+      ASSERT_NEAR(got[i], mean, 1e-6 * (1 + std::abs(mean))) << "k " << k << " value " << i;
+    }
+    if (k == 1) {
+      EXPECT_EQ(got, per_epoch.back());
+    } else {
+      EXPECT_NE(got, per_epoch.back());
+    }
+  }
+  t.average_epochs = 7;  // more than there are epochs
+  Sequential net = make_cnn(toy_spec(), 2);
+  EXPECT_THROW(fit_cnn(net, set.clips(), set.labels, t, {16, 4}, {}), Error);
+  t.average_epochs = 2;
+  t.validation_fraction = 0.25;
+  t.early_stopping_patience = 2;  // both would choose the final weights
+  EXPECT_THROW(fit_cnn(net, set.clips(), set.labels, t, {16, 4}, {}), Error);
 }
 
 TEST(CnnFit, MixedTargetsTrainToo) {

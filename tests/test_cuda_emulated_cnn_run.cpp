@@ -1,8 +1,8 @@
 // `audify run model=cnn device=cuda` end to end through the built binary, the GPU CNN trainer in
 // host emulation (AUDIFY_CUDA_EMULATE=1): the run succeeds, says it trained on cuda, and its loss
 // curve is the CPU run's within float noise (same windows, masks and initial weights), alone, with
-// k-fold folds trained together, and with mixup; `audify bench train model=sb_cnn device=cuda`
-// times it.
+// k-fold folds trained together, with mixup, and with weight averaging; `audify bench train
+// model=sb_cnn device=cuda` times it.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -141,6 +141,40 @@ TEST_F(CnnDeviceRun, MixupTrainsOnTheEmulatedGpuAsOnTheCpu) {
   make_data(2);
   const auto [cpu, gpu] = run_both("augment.mixup_alpha=0.4", "_mixup");
   expect_same_history(cpu, gpu, 1e-4);
+}
+
+// predictions.csv's probability columns, clip by clip.
+std::vector<std::vector<double>> probabilities(const fs::path& run) {
+  std::istringstream in(read_file(run / "predictions.csv"));
+  std::string line;
+  std::getline(in, line);  // header
+  std::vector<std::vector<double>> rows;
+  while (std::getline(in, line)) {
+    const std::vector<std::string> cells = csv::split_line(line);
+    std::vector<double> p;
+    for (std::size_t c = 6; c < cells.size(); ++c) p.push_back(std::stod(cells[c]));
+    rows.push_back(std::move(p));
+  }
+  return rows;
+}
+
+// Weight averaging reads the device's weights back each averaged epoch and ends on their mean, as
+// the CPU does (not on the last step's weights, which the device still holds).
+TEST_F(CnnDeviceRun, WeightAveragingEndsOnTheSameMeanOnTheEmulatedGpu) {
+  make_data(2);
+  const auto [cpu, gpu] = run_both("train.epochs=4 train.average_epochs=3", "_avg");
+  expect_same_history(cpu, gpu, 1e-4);
+  const auto want = probabilities(cpu), got = probabilities(gpu);
+  ASSERT_EQ(got.size(), want.size());
+  ASSERT_FALSE(want.empty());
+  for (std::size_t r = 0; r < want.size(); ++r) {
+    ASSERT_EQ(got[r].size(), want[r].size());
+    for (std::size_t c = 0; c < want[r].size(); ++c)
+      EXPECT_NEAR(got[r][c], want[r][c], 1e-4) << "clip " << r << " class " << c;
+  }
+  std::string out;
+  ASSERT_EQ(audify(run_args("cuda", "train.epochs=4", "_last"), &out), 0) << out;
+  EXPECT_NE(probabilities(only_run("cuda_last")), got) << "averaging changed nothing";
 }
 
 // `audify bench train model=sb_cnn device=cuda` times the GPU trainer's steps.

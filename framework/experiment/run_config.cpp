@@ -41,6 +41,9 @@ void bind(OptionSchema& s, TrainOptions& t) {
           "last fraction of the training rows held out for early stopping (Keras)");
   s.field("optimizer", t.optimizer, "adam | sgd (with momentum; the CNNs only)");
   s.field("momentum", t.momentum, "sgd: momentum (PyTorch's rule, v = momentum v + g)");
+  s.field("average_epochs", t.average_epochs,
+          "CNNs: the final weights are the mean of those after each of the last N epochs "
+          "(stochastic weight averaging); 0 = the last epoch's");
   s.field("refit", t.refit,
           "after the splits, fit the saved model on all clips (else it is the last split's)");
 }
@@ -129,6 +132,11 @@ void check(const RunConfig& c) {
   if (c.train.optimizer != "adam" && !kind->frame_level)
     fail("train.optimizer = \"{}\": model.kind = \"{}\" trains with Adam only", c.train.optimizer,
          c.model.kind);
+  if (c.train.average_epochs != 0 && !kind->frame_level)
+    fail(
+        "train.average_epochs = {}: model.kind = \"{}\" keeps its last epoch's weights (the CNNs "
+        "average)",
+        c.train.average_epochs, c.model.kind);
   if (!kind->frame_level && (c.augment.on_the_fly() || c.augment.has_variants()))
     fail(
         "augment: model.kind = \"{}\" trains on feature rows; augmentation is for the CNNs "
@@ -161,6 +169,7 @@ nn::TrainConfig TrainOptions::to_train_config(int replicate_seed) const {
   t.validation_fraction = validation_fraction;
   t.optimizer = optimizer;
   t.momentum = momentum;
+  t.average_epochs = average_epochs;
   return t;
 }
 

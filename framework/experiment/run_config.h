@@ -67,6 +67,7 @@ struct TrainOptions {
   double validation_fraction = 0.0;
   std::string optimizer = "adam";
   double momentum = 0.9;
+  int average_epochs = 0;  // CNNs: final weights = mean over the last N epochs (0 = last epoch's)
   bool refit = false;  // after the splits, fit the saved model on every clip (k-fold's final model)
 
   // The trainer's config with the replicate seed added to `seed`.

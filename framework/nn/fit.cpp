@@ -29,6 +29,13 @@ void check_train_config(const TrainConfig& cfg) {
     fail("train.momentum must lie in [0, 1), got {}", cfg.momentum);
   if (cfg.early_stopping_patience > 0 && cfg.validation_fraction <= 0)
     fail("train.early_stopping_patience needs train.validation_fraction > 0");
+  if (cfg.average_epochs < 0 || cfg.average_epochs > cfg.epochs)
+    fail("train.average_epochs must lie in [0, train.epochs = {}], got {}", cfg.epochs,
+         cfg.average_epochs);
+  if (cfg.average_epochs > 0 && cfg.early_stopping_patience > 0)
+    fail(
+        "train.average_epochs and train.early_stopping_patience both choose the final weights: set "
+        "one of them to 0");
 }
 
 // Population mean and deviation per column (a constant column gets deviation 1).
@@ -77,6 +84,8 @@ TrainHistory fit(Mlp& model, const Matrix& x, std::span<const int> labels, const
   check_train_config(cfg);
   if (cfg.optimizer != "adam")
     fail("train.optimizer = \"{}\": the MLP trains with Adam", cfg.optimizer);
+  if (cfg.average_epochs != 0)
+    fail("train.average_epochs = {}: the MLP keeps its last epoch's weights", cfg.average_epochs);
   const int classes = model.config().classes;
   if (x.cols != static_cast<std::size_t>(model.config().inputs))
     fail("fit: the model takes {} features, the data has {}", model.config().inputs, x.cols);

@@ -32,6 +32,10 @@ struct TrainConfig {
   // "adam", or "sgd" with momentum (PyTorch's rule: v = momentum v + g, w -= lr v; CNNs only).
   std::string optimizer = "adam";
   double momentum = 0.9;
+  // The final weights are the mean of those after each of the last average_epochs epochs
+  // (stochastic weight averaging at a constant learning rate, Izmailov et al. 2018); 0 = the last
+  // epoch's weights. CNNs only; not with early stopping.
+  int average_epochs = 0;
 };
 
 struct EpochStats {

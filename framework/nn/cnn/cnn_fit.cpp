@@ -30,6 +30,34 @@ void restore(Sequential& net, const std::vector<std::vector<float>>& saved) {
   for (std::size_t i = 0; i < state.size(); ++i) *state[i].second = saved[i];
 }
 
+// The running mean of the network's state (parameters and batch-norm statistics) over the epochs
+// it is given: the weight averaging of TrainConfig::average_epochs. The sums are doubles so that
+// the mean loses nothing to float accumulation however many epochs it spans.
+class StateAverage {
+ public:
+  void add(Sequential& net) {
+    auto state = net.state();
+    sums_.resize(state.size());
+    for (std::size_t i = 0; i < state.size(); ++i) {
+      const std::vector<float>& values = *state[i].second;
+      sums_[i].resize(values.size(), 0.0);
+      for (std::size_t k = 0; k < values.size(); ++k) sums_[i][k] += values[k];
+    }
+    ++count_;
+  }
+  void assign_to(Sequential& net) const {
+    auto state = net.state();
+    for (std::size_t i = 0; i < state.size(); ++i)
+      for (std::size_t k = 0; k < sums_[i].size(); ++k)
+        (*state[i].second)[k] = static_cast<float>(sums_[i][k] / count_);
+  }
+  int count() const { return count_; }
+
+ private:
+  std::vector<std::vector<double>> sums_;
+  int count_ = 0;
+};
+
 // The CPU's step.
 class CpuStepper final : public CnnStepper {
  public:
@@ -172,18 +200,28 @@ CnnFitResult fit_cnn(Sequential& net, const ClipSpectrograms& clips, std::span<c
     trainer->sync();
     best = snapshot(net);
   };
-  bool restored = false;  // the host holds the best epoch's weights, not the last step's
+  // Once the host holds the final weights (the best epoch's or the average), the device's last
+  // step must not overwrite them.
+  bool host_final = false;
   hooks.restore_best = [&] {
     restore(net, best);
-    restored = true;
+    host_final = true;
   };
   hooks.steps = [&] { return trainer->steps(); };
+  StateAverage average;
+  const int first_averaged = cfg.epochs - cfg.average_epochs + 1;
   result.history = run_epochs(cfg, n_rows, hooks, [&](const EpochStats& s) {
-    if (!on_epoch) return;
+    const bool averaged = cfg.average_epochs > 0 && s.epoch >= first_averaged;
+    if (!on_epoch && !averaged) return;
     trainer->sync();
-    on_epoch(s, result.scaling);
+    if (averaged) average.add(net);
+    if (on_epoch) on_epoch(s, result.scaling);
   });
-  if (!restored) trainer->sync();
+  if (average.count() > 0) {
+    average.assign_to(net);
+    host_final = true;
+  }
+  if (!host_final) trainer->sync();
   return result;
 }
 

@@ -1,7 +1,8 @@
 // Training and inference of a Sequential CNN on clips' frame-level features, on nn::fit's schedule
 // (nn/epoch_loop.h: Philox-shuffled batches, validation tail, early stopping, a callback per
 // epoch): each epoch every training clip contributes one random window, and a clip is classified by
-// the mean softmax of its windows at `hop`. Deterministic for a seed.
+// the mean softmax of its windows at `hop`. With cfg.average_epochs the final weights are the mean
+// of the last epochs' (weight averaging). Deterministic for a seed.
 #pragma once
 
 #include <functional>
