@@ -76,13 +76,16 @@ TEST_F(CnnRunTest, SbCnnChoosesItsFeaturesAndRecipe) {
   ASSERT_EQ(audify("run model=sb_cnn train=seed --cfg", &out), 0) << out;
   EXPECT_EQ(toml::parse(out).at_path("train.epochs").value<int>(), 100);
   // The reference recipe in one word: SB-CNN, Salamon & Bello's deformations, the clip and one
-  // variant each epoch.
+  // variant each epoch, the mean of the last 10 epochs' weights.
   ASSERT_EQ(audify("run +experiment=sb_cnn_augmented --cfg", &out), 0) << out;
   const toml::table aug = toml::parse(out);
   EXPECT_EQ(aug.at_path("model.kind").value<std::string>(), "sb_cnn");
   EXPECT_EQ(aug.at_path("augment.pitch_semitones").as_array()->size(), 4u);
   EXPECT_EQ(aug.at_path("augment.stretch_rates").as_array()->size(), 4u);
   EXPECT_EQ(aug.at_path("augment.versions_per_epoch").value<int>(), 2);
+  EXPECT_EQ(aug.at_path("train.average_epochs").value<int>(), 10);
+  EXPECT_EQ(cfg.at_path("train.average_epochs").value<int>(),
+            0);  // plain SB-CNN: Salamon & Bello's
 }
 
 TEST_F(CnnRunTest, MismatchedFeaturesAndBadBlocksFailBeforeARunFolder) {

@@ -10,6 +10,7 @@
 #   tools/reference_reports.sh real_esc10          # ESC-10's 5 folds from ../shared/data/esc10's audio
 #   tools/reference_reports.sh real_fold10         # UrbanSound8K fold 10's audio: baselines and SB-CNN
 #   tools/reference_reports.sh real_fold10_more_splits  # the same models on ten more splits
+#   tools/reference_reports.sh real_fold10_weight_averaging  # and the CNNs' weight averaging there
 #
 # Environment: AUDIFY (the binary, default build/audify), WORK (run directories, default
 # outputs/reference_reports), REPORTS (default reports/). Each report is one function below, so
@@ -122,12 +123,14 @@ real_esc10() {
   rf=$(run_multirun real_esc10_5fold_rf "${common[@]}" model=random_forest \
     ${RF_TREES:+model.n_trees="$RF_TREES"})
   # SB-CNN on the same folds from the log-mel frames, plain and with Salamon & Bello's deformations
+  # (sb_cnn_augmented without the weight averaging it has now: the report predates it).
   cnn=$(run_multirun real_esc10_5fold_sb_cnn data=esc10 data.root="$ESC10" split=kfold \
-    launcher.jobs=1 +experiment=sb_cnn,sb_cnn_augmented)
+    launcher.jobs=1 +experiment=sb_cnn,sb_cnn_augmented train.average_epochs=0)
   # The remedies tried when the deformations did not add: more versions per epoch, pitch shifts
   # alone, a random gain, the plain network at twice the steps, and the deformations through
   # rubberband's R3 engine (about 3 hours of one core).
-  local esc=(data=esc10 data.root="$ESC10" split=kfold launcher.jobs=1 eval.curve_every=0) remedies
+  local esc=(data=esc10 data.root="$ESC10" split=kfold launcher.jobs=1 eval.curve_every=0
+    train.average_epochs=0) remedies
   remedies=$(
     run_multirun real_esc10_5fold_versions "${esc[@]}" +experiment=sb_cnn_augmented \
       augment.versions_per_epoch=4
@@ -149,17 +152,19 @@ FOLD10="${FOLD10:-$ROOT/../shared/data/urbansound8k-fold10}"
 SEEDS="${SEEDS:-0,1,2,3,4}"
 
 # fold10_multiruns PREFIX SEEDS CNN_OVERRIDES... : on fold 10's grouped splits for SEEDS, the MLP, SVM
-# and forest on both feature sets, SB-CNN (with CNN_OVERRIDES) and +experiment=sb_cnn_augmented (the
-# reference recipe: sb2017 with the clip and one variant each epoch), printing the three folders.
+# and forest on both feature sets, SB-CNN (with CNN_OVERRIDES) and +experiment=sb_cnn_augmented
+# without weight averaging (sb2017 with the clip and one variant each epoch: the reference recipe
+# these reports measured, before it averaged its last epochs), printing the three folders.
 fold10_multiruns() {
   local prefix="$1" seeds="$2"; shift 2
-  local common=(data.root="$FOLD10" split=grouped seed="$seeds" launcher.jobs=1)
-  run_multirun "${prefix}_vectors" "${common[@]}" train.standardize=true \
+  run_multirun "${prefix}_vectors" "${FOLD10_COMMON[@]}" seed="$seeds" train.standardize=true \
     model=mlp,svm_rbf,random_forest features=mfcc40_mean,salamon2014
-  run_multirun "${prefix}_sb_cnn" "${common[@]}" +experiment=sb_cnn eval.curve_every=0 "$@"
-  run_multirun "${prefix}_sb_cnn_augmented" "${common[@]}" +experiment=sb_cnn_augmented \
-    eval.curve_every=0
+  run_multirun "${prefix}_sb_cnn" "${FOLD10_COMMON[@]}" seed="$seeds" +experiment=sb_cnn \
+    eval.curve_every=0 "$@"
+  run_multirun "${prefix}_sb_cnn_augmented" "${FOLD10_COMMON[@]}" seed="$seeds" \
+    +experiment=sb_cnn_augmented eval.curve_every=0 train.average_epochs=0
 }
+FOLD10_COMMON=(data.root="$FOLD10" split=grouped launcher.jobs=1)
 
 need_fold10() { [[ -d "$FOLD10" ]] || die "$FOLD10 is absent (UrbanSound8K's fold 10 as FLAC)"; }
 
@@ -181,6 +186,20 @@ real_fold10_more_splits() {
   publish real_fold10_more_splits $dirs
 }
 
+# Weight averaging on the same ten splits: real_fold10_more_splits' runs and SB-CNN and
+# +experiment=sb_cnn_augmented ending on the mean of their last 10 epochs' weights (the same
+# training, so each pair differs only in the final weights; about 70 min of 2 cores).
+real_fold10_weight_averaging() {
+  local dirs
+  need_fold10
+  dirs=$(fold10_multiruns real_fold10_more "$MORE_SEEDS")
+  dirs+=" $(run_multirun real_fold10_averaged_sb_cnn "${FOLD10_COMMON[@]}" seed="$MORE_SEEDS" \
+    +experiment=sb_cnn eval.curve_every=0 train.average_epochs=10)"
+  dirs+=" $(run_multirun real_fold10_averaged_sb_cnn_augmented "${FOLD10_COMMON[@]}" \
+    seed="$MORE_SEEDS" +experiment=sb_cnn_augmented eval.curve_every=0)"
+  publish real_fold10_weight_averaging $dirs
+}
+
 synthetic() { synthetic_architectures; synthetic_baselines; }
 real() { real_random; real_grouped; real_official; }
 
@@ -190,7 +209,8 @@ case "${1:-all}" in
     if [[ -f "$FEATURES" ]]; then real; else echo "skipping the real reports: $FEATURES is absent" >&2; fi
     ;;
   synthetic | real | synthetic_architectures | synthetic_baselines | real_random | real_grouped | \
-    real_official | real_esc10 | real_fold10 | real_fold10_more_splits)
+    real_official | real_esc10 | real_fold10 | real_fold10_more_splits | \
+    real_fold10_weight_averaging)
     "$1"
     ;;
   *) die "unknown target '$1' (all | synthetic | real | one of the functions in $0)" ;;
