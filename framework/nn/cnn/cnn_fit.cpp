@@ -209,9 +209,9 @@ CnnFitResult fit_cnn(Sequential& net, const ClipSpectrograms& clips, std::span<c
   };
   hooks.steps = [&] { return trainer->steps(); };
   StateAverage average;
-  const int first_averaged = cfg.epochs - cfg.average_epochs + 1;
+  const int first_averaged = cfg.epochs - cfg.average_epochs + 1;  // past the last without it
   result.history = run_epochs(cfg, n_rows, hooks, [&](const EpochStats& s) {
-    const bool averaged = cfg.average_epochs > 0 && s.epoch >= first_averaged;
+    const bool averaged = s.epoch >= first_averaged;
     if (!on_epoch && !averaged) return;
     trainer->sync();
     if (averaged) average.add(net);
